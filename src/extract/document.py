@@ -34,6 +34,7 @@ class Grid:
     rows: list[list[Cell]]
     method: str  # how the reader got it: html, pdf-grid, pdf-words, docx, text, ocr, ...
     page: int | None = None  # page where the grid starts
+    aligned: bool = True  # columns line up across rows; False for text split on spaces
 
     @property
     def width(self) -> int:
@@ -50,9 +51,10 @@ class Grid:
         return [[cell.text for cell in row] for row in self.rows]
 
     @classmethod
-    def from_texts(cls, rows: list[list[str]], method: str, page: int | None = None) -> "Grid":
+    def from_texts(cls, rows: list[list[str]], method: str, page: int | None = None,
+                   aligned: bool = True) -> "Grid":
         """A grid with no spans, one cell per string (text exports, tests)."""
-        return cls([[Cell(t, page) for t in row] for row in rows], method, page)
+        return cls([[Cell(t, page) for t in row] for row in rows], method, page, aligned)
 
 
 @dataclass(frozen=True)

@@ -251,6 +251,7 @@ OUTCOME_GROUPS = ("withheld", "unavailable", "not_processed", "other_handling")
 REQUEST_APPLICANTS = ("natural_person", "commercial", "research", "public_interest", "legal_services", "other_org")
 REQUEST_ORGS = REQUEST_APPLICANTS[1:]
 REVIEW_PARTS = ("upheld", "corrected", "other", "pending")
+REVIEW_COLUMNS_KEYS = (*REVIEW_PARTS, "total")
 
 
 def get(name: str) -> Template:

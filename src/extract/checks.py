@@ -1,0 +1,199 @@
+"""The template's arithmetic and presence checks → flags.
+
+Each identity of spec/template.md is a function from a report's cells to findings. A blank cell
+counts as 0 in an identity (the published table still asserts it), a `na` or `text` cell makes
+the identity unverifiable, and a failed identity says where the fault most likely lies:
+`source` when every cell in it was read cleanly from a structured table (the published numbers
+themselves disagree), `extraction` when a cell came from a lossy method (OCR, fused text), else
+`unknown`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable, Iterator
+
+from extract import template as tpl
+from extract.tables import CellRead
+
+CLEAN_METHODS = frozenset({"html", "pdf-grid", "pdf-words", "docx", "doc", "text"})
+TOLERANCE = 0.011  # amounts printed to 2 decimals
+
+
+@dataclass(frozen=True)
+class Flag:
+    check: str
+    severity: str
+    message: str
+    table: str | None = None
+    row: str | None = None
+    column: str | None = None
+    expected: float | None = None
+    observed: float | None = None
+    origin: str = "unknown"
+
+
+class Cells:
+    """A report's cells by key, with the arithmetic value of each (blank = 0, na/text = None)."""
+
+    def __init__(self, cells: Iterable[CellRead]):
+        self.by_key = {(c.table, c.row, c.column): c for c in cells}
+
+    def get(self, table: str, row: str, column: str) -> CellRead | None:
+        return self.by_key.get((table, row, column))
+
+    def rows(self, table: str) -> set[str]:
+        return {r for t, r, _ in self.by_key if t == table}
+
+    def columns(self, table: str) -> set[str]:
+        return {c for t, _, c in self.by_key if t == table}
+
+    def has_table(self, table: str) -> bool:
+        return any(t == table for t, _, _ in self.by_key)
+
+
+def _term(cells: Cells, key: tuple[str, str, str]) -> tuple[float | None, CellRead | None]:
+    cell = cells.get(*key)
+    if cell is None:
+        return None, None
+    if cell.kind == "number":
+        return cell.value, cell
+    return (0.0, cell) if cell.kind == "blank" else (None, cell)
+
+
+def identity(cells: Cells, check: str, total: tuple[str, str, str], parts: list[tuple[str, str, str]],
+             where: str) -> Iterator[Flag]:
+    """Flag when `total` ≠ Σ `parts`; silent when any term is missing or not a number."""
+    expected_terms = [_term(cells, k) for k in parts]
+    observed, total_cell = _term(cells, total)
+    if observed is None or not parts or any(v is None for v, _ in expected_terms):
+        return
+    expected = sum(v for v, _ in expected_terms)
+    if abs(expected - observed) <= TOLERANCE:
+        return
+    used = [c for _, c in expected_terms] + [total_cell]
+    yield Flag(check, "error", f"{where}: {check} expects {expected:g}, the table prints {observed:g}",
+               total[0], total[1], total[2], expected, observed, origin_of(used))
+
+
+def origin_of(cells: list[CellRead]) -> str:
+    if all(c.method in CLEAN_METHODS for c in cells):
+        return "source"
+    if any(c.method in ("ocr", "text-fused") for c in cells):
+        return "extraction"
+    return "unknown"
+
+
+# ---------------------------------------------------------------- the identities
+
+
+def requests_balance(cells: Cells) -> Iterator[Flag]:
+    for col in sorted(cells.columns("requests")):
+        k = lambda row: ("requests", row, col)  # noqa: E731
+        left = [_term(cells, k("new_received")), _term(cells, k("carried_over"))]
+        yield from _balance(cells, col, left)
+
+
+def _balance(cells: Cells, col: str, left) -> Iterator[Flag]:
+    right = [_term(cells, ("requests", r, col)) for r in ("total_handled", "carried_forward")]
+    terms = left + right
+    if any(v is None for v, _ in terms):
+        return
+    expected, observed = left[0][0] + left[1][0], right[0][0] + right[1][0]
+    if abs(expected - observed) > TOLERANCE:
+        yield Flag("requests.balance", "error",
+                   f"column {col}: new + carried over = {expected:g} but handled + carried forward = {observed:g}",
+                   "requests", "carried_forward", col, expected, observed, origin_of([c for _, c in terms]))
+
+
+def requests_row_total(cells: Cells) -> Iterator[Flag]:
+    for row in sorted(cells.rows("requests")):
+        parts = [("requests", row, c) for c in tpl.REQUEST_APPLICANTS]
+        yield from identity(cells, "requests.row_total", ("requests", row, "total"), parts, f"row {row}")
+
+
+def requests_org_subtotal(cells: Cells) -> Iterator[Flag]:
+    if "org_subtotal" not in cells.columns("requests"):
+        return
+    for row in sorted(cells.rows("requests")):
+        parts = [("requests", row, c) for c in tpl.REQUEST_ORGS]
+        yield from identity(cells, "requests.org_subtotal", ("requests", row, "org_subtotal"), parts, f"row {row}")
+
+
+def outcome_rows(present: set[str]) -> list[str]:
+    """The rows that add up to total_handled, as printed (one-row 其他处理 or its items)."""
+    out = [r for r in tpl.OUTCOME_ROWS if r in present]
+    for group in tpl.OUTCOME_GROUPS:
+        items = sorted(r for r in present if r.startswith(group + "."))
+        out += items or ([group] if group in present else [])
+    return out
+
+
+def requests_outcomes_sum(cells: Cells) -> Iterator[Flag]:
+    present = cells.rows("requests")
+    rows = outcome_rows(present)
+    if "total_handled" not in present or not _outcomes_complete(present):
+        return
+    for col in sorted(cells.columns("requests")):
+        parts = [("requests", r, col) for r in rows]
+        yield from identity(cells, "requests.outcomes_sum", ("requests", "total_handled", col), parts, f"column {col}")
+
+
+def _outcomes_complete(present: set[str]) -> bool:
+    need = {r for r in tpl.REQUESTS_2019.row_keys if r not in ("other_handling",)} - {
+        "new_received", "carried_over", "total_handled", "carried_forward"}
+    has_other = "other_handling" in present or any(r.startswith("other_handling.") for r in present)
+    return need <= present and has_other
+
+
+def review_total(cells: Cells) -> Iterator[Flag]:
+    for row in sorted(cells.rows("review_litigation")):
+        parts = [("review_litigation", row, c) for c in tpl.REVIEW_PARTS]
+        yield from identity(cells, "review_litigation.total", ("review_litigation", row, "total"), parts, f"row {row}")
+
+
+def non_negative(cells: Cells) -> Iterator[Flag]:
+    for (table, row, col), cell in sorted(cells.by_key.items()):
+        if cell.kind == "number" and cell.value < 0 and col != "items_change":
+            yield Flag("values.non_negative", "error", f"{table}.{row}.{col} is {cell.value:g}, below zero",
+                       table, row, col, None, cell.value, "source" if cell.method in CLEAN_METHODS else "unknown")
+
+
+def unparsed(cells: Cells) -> Iterator[Flag]:
+    for (table, row, col), cell in sorted(cells.by_key.items()):
+        if cell.kind == "text":
+            yield Flag("cell.unparsed", "warning", f"{table}.{row}.{col} holds text, not a number: {cell.raw!r}",
+                       table, row, col, origin="source")
+
+
+def presence(cells: Cells, template: str) -> Iterator[Flag]:
+    """table.missing / row.missing against the detected template."""
+    if template not in tpl.BY_NAME:
+        return
+    for table in tpl.get(template).tables.values():
+        if not cells.has_table(table.key):
+            yield Flag("table.missing", "error", f"table {table.key} ({table.section}) not found", table.key)
+            continue
+        present = cells.rows(table.key)
+        for row in expected_rows(table, present):
+            yield Flag("row.missing", "warning", f"row {row} of {table.key} not found", table.key, row)
+
+
+def expected_rows(table: tpl.Table, present: set[str]) -> list[str]:
+    rows = [r.key for r in table.rows if r.key not in present]
+    if table.key == "requests" and "other_handling" in present:  # a 2021 report printing 其他处理 as one row
+        rows = [r for r in rows if not r.startswith("other_handling.")]
+    if table.key == "requests" and any(r.startswith("other_handling.") for r in present):
+        rows = [r for r in rows if r != "other_handling"]
+    return rows
+
+
+IDENTITIES = (requests_balance, requests_row_total, requests_org_subtotal, requests_outcomes_sum, review_total,
+              non_negative, unparsed)
+
+
+def check_report(cells: Iterable[CellRead], template: str) -> list[Flag]:
+    """Every check of spec/template.md over one report's cells."""
+    indexed = Cells(cells)
+    flags = [f for check in IDENTITIES for f in check(indexed)]
+    return flags + list(presence(indexed, template))

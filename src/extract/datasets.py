@@ -1,0 +1,147 @@
+"""Frames ⇄ the curated Parquet datasets (spec/datasets.md).
+
+Three datasets, hive-partitioned by `year`: `reports/`, `cells/`, `flags/`, one file per partition
+(`year=2024/part-0.parquet`; a report whose year is unknown goes to `year=__HIVE_DEFAULT_PARTITION__`,
+which pandas/pyarrow and DuckDB read as null). Writing a partition is an upsert by `report_id`:
+the partition is read, the rows of the given reports replaced, and the result written to a hidden
+temporary file then `os.replace`d over the old one, so a reader sees either the old partition or
+the new, never half. Rows are sorted, so the same input writes the same bytes.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+NULL_PARTITION = "__HIVE_DEFAULT_PARTITION__"
+PART_FILE = "part-0.parquet"
+
+REPORTS = pa.schema([
+    ("report_id", pa.string()), ("year", pa.int16()), ("agency", pa.string()), ("province", pa.string()),
+    ("city", pa.string()), ("county", pa.string()), ("level", pa.string()), ("template", pa.string()),
+    ("format", pa.string()), ("pages", pa.int16()), ("published", pa.date32()), ("source_url", pa.string()),
+    ("source_path", pa.string()), ("status", pa.string()), ("error", pa.string()),
+    ("parser_version", pa.string()), ("parsed_at", pa.timestamp("us", tz="UTC")),
+    ("title", pa.string()), ("cells", pa.int32()), ("flags_error", pa.int32()),
+])
+CELLS = pa.schema([
+    ("report_id", pa.string()), ("year", pa.int16()), ("table", pa.string()), ("row", pa.string()),
+    ("column", pa.string()), ("value", pa.float64()), ("kind", pa.string()), ("raw", pa.string()),
+    ("label", pa.string()), ("page", pa.int16()), ("method", pa.string()),
+])
+FLAGS = pa.schema([
+    ("report_id", pa.string()), ("year", pa.int16()), ("check", pa.string()), ("severity", pa.string()),
+    ("table", pa.string()), ("row", pa.string()), ("column", pa.string()), ("expected", pa.float64()),
+    ("observed", pa.float64()), ("origin", pa.string()), ("message", pa.string()),
+])
+
+SCHEMAS = {"reports": REPORTS, "cells": CELLS, "flags": FLAGS}
+DESCRIPTIONS = {
+    "reports": "One row per parsed document: who published it, for which year, in which template and "
+               "format, and whether its three tables were read (status, error).",
+    "cells": "One row per table cell of a report (tidy): canonical table/row/column keys, the number, "
+             "its kind (number, blank, na, text), the text as printed, and where and how it was read.",
+    "flags": "One row per quality finding: a failed identity of the template's arithmetic, a missing "
+             "table or row, an unparsed cell; with the two sides of the identity and the likely origin.",
+}
+SORT_KEYS = {"reports": ["report_id"], "cells": ["report_id", "table", "row", "column"],
+             "flags": ["report_id", "check", "table", "row", "column", "message"]}
+
+
+def to_table(name: str, frame: pd.DataFrame) -> pa.Table:
+    """A frame as the dataset's exact schema (missing columns null, extra columns dropped)."""
+    schema = SCHEMAS[name]
+    data = {f.name: (frame[f.name] if f.name in frame else pd.Series([None] * len(frame), dtype=object))
+            for f in schema}
+    table = pa.Table.from_pandas(pd.DataFrame(data), schema=schema, preserve_index=False)
+    return table.replace_schema_metadata({**(table.schema.metadata or {}), **_metadata(name)})
+
+
+def _metadata(name: str) -> dict[bytes, bytes]:
+    from extract import __version__
+
+    return {b"ogi.dataset": name.encode(), b"ogi.description": DESCRIPTIONS[name].encode(),
+            b"ogi.parser_version": __version__.encode()}
+
+
+def partition_dir(root: Path, name: str, year) -> Path:
+    label = NULL_PARTITION if year is None or pd.isna(year) else str(int(year))
+    return Path(root) / name / f"year={label}"
+
+
+def read_partition(path: Path, name: str) -> pd.DataFrame:
+    file = path / PART_FILE
+    if not file.exists():
+        return pd.DataFrame({f.name: pd.Series(dtype=object) for f in SCHEMAS[name] if f.name != "year"})
+    return pq.read_table(file).to_pandas()
+
+
+def write_partition(path: Path, name: str, frame: pd.DataFrame) -> None:
+    """Write one partition atomically (hidden temp file in the same folder, then os.replace)."""
+    path.mkdir(parents=True, exist_ok=True)
+    frame = frame.sort_values(SORT_KEYS[name], kind="stable", na_position="first").reset_index(drop=True)
+    table = to_table(name, frame).drop(["year"])
+    fd, tmp = tempfile.mkstemp(prefix=".part-", suffix=".tmp", dir=path)
+    os.close(fd)
+    try:
+        pq.write_table(table, tmp, compression="zstd")
+        os.replace(tmp, path / PART_FILE)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def upsert(root: Path, name: str, frame: pd.DataFrame, report_ids: set[str], years: dict[str, object]) -> None:
+    """Replace the rows of `report_ids` in every partition they touch (old or new year)."""
+    touched = {_year_key(y) for y in years.values()} | _years_holding(root, name, report_ids)
+    for year in sorted(touched, key=str):
+        path = partition_dir(root, name, year)
+        old = read_partition(path, name)
+        keep = old[~old["report_id"].isin(report_ids)] if len(old) else old
+        new = frame[frame["year"].map(_year_key) == year].drop(columns=["year"]) if len(frame) else frame
+        merged = pd.concat([keep, new], ignore_index=True) if len(new) else keep
+        if len(merged) or (path / PART_FILE).exists():
+            write_partition(path, name, merged.assign(year=year))
+
+
+def _year_key(year) -> int | None:
+    return None if year is None or pd.isna(year) else int(year)
+
+
+def _years_holding(root: Path, name: str, report_ids: set[str]) -> set:
+    """Partitions that already hold one of `report_ids` (a report whose year was re-read)."""
+    found = set()
+    for part in sorted((Path(root) / name).glob("year=*")):
+        file = part / PART_FILE
+        if not file.exists():
+            continue
+        ids = pq.read_table(file, columns=["report_id"]).column("report_id").to_pylist()
+        if report_ids & set(ids):
+            label = part.name.split("=", 1)[1]
+            found.add(None if label == NULL_PARTITION else int(label))
+    return found
+
+
+def write_datasets(root: Path, reports: pd.DataFrame, cells: pd.DataFrame, flags: pd.DataFrame) -> None:
+    """Upsert a batch of parsed reports into the three datasets under `root`."""
+    ids = set(reports["report_id"])
+    years = dict(zip(reports["report_id"], reports["year"]))
+    for name, frame in (("cells", cells), ("flags", flags), ("reports", reports)):
+        upsert(Path(root), name, frame, ids, years)
+
+
+def read_dataset(root: Path, name: str) -> pd.DataFrame:
+    """A whole dataset as a frame (empty with the right columns when nothing is written yet)."""
+    path = Path(root) / name
+    if not any(path.glob(f"year=*/{PART_FILE}")):
+        return pd.DataFrame({f.name: pd.Series(dtype=object) for f in SCHEMAS[name]})
+    import pyarrow.dataset as ds
+
+    dataset = ds.dataset(path, format="parquet", partitioning=ds.HivePartitioning(
+        pa.schema([("year", pa.int16())]), null_fallback=NULL_PARTITION))
+    return dataset.to_table().to_pandas()

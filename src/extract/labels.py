@@ -1,0 +1,116 @@
+"""Printed labels → canonical keys.
+
+`normalise` folds the ways one label is printed (full-width forms, brackets, numbering, spaces and
+line breaks, curly quotes, trailing notes in brackets) into one string. `match` finds the template
+entry a label stands for: exactly, then by a unique longest contained label, then by a fuzzy ratio
+that must be high *and* clearly ahead of the runner-up — a label it is unsure of maps to nothing,
+never to the wrong row.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from difflib import SequenceMatcher
+from functools import lru_cache
+from typing import Iterable, Sequence, TypeVar
+
+T = TypeVar("T")
+
+FUZZY_MIN = 0.8  # lowest similarity a fuzzy match may have
+FUZZY_MARGIN = 0.12  # how far ahead of the runner-up it must be
+CONTAIN_MIN = 4  # shortest label that may be found inside a longer printed text
+
+_CIRCLED = {chr(0x2460 + i): f"({i + 1})" for i in range(20)}  # ①..⑳
+_CIRCLED.update({chr(0x2474 + i): f"({i + 1})" for i in range(20)})  # ⑴..⒇
+_CN_NUM = "一二三四五六七八九十"
+_NUMBERING = re.compile(
+    rf"^(?:第?[{_CN_NUM}]+[、.．]|\([{_CN_NUM}\d]+\)[、.]?|\d+(?:[.、．](?!\d)|\)|、)|[{_CN_NUM}]+\))"
+)
+_TRAILING_NOTE = re.compile(r"\([^()]*\)$")
+_DROP = re.compile(r"[\s\"'“”‘’「」『』《》<>:：,，;；。·・\-—_*※]+")
+_BRACKETS = str.maketrans({"〔": "(", "〕": ")", "【": "(", "】": ")", "[": "(", "]": ")", "﹙": "(", "﹚": ")"})
+#: where a printed label holds several parts: a group heading and its item (（三）不予公开 1.属于国家秘密)
+_PART_BOUNDARY = re.compile(rf"(?=[（(][{_CN_NUM}]{{1,2}}[)）])|(?<=[^\d.．\s])\s*(?=\d{{1,2}}[.、．](?!\d))")
+
+
+def fold(text: str) -> str:
+    """Unicode-fold without dropping anything: circled numbers, full-width forms, brackets."""
+    text = "".join(_CIRCLED.get(ch, ch) for ch in text)
+    return unicodedata.normalize("NFKC", text).translate(_BRACKETS)
+
+
+@lru_cache(maxsize=65536)
+def normalise(label: str) -> str:
+    """The comparable form of a printed label (numbering, notes, spaces, quotes removed)."""
+    text = _DROP.sub("", fold(label))
+    while True:
+        stripped = _NUMBERING.sub("", text, count=1)
+        if stripped == text:
+            break
+        text = stripped
+    while len(text) > 2:
+        stripped = _TRAILING_NOTE.sub("", text)
+        if stripped == text or not stripped:
+            break
+        text = stripped
+    return text.replace("(", "").replace(")", "")
+
+
+def split_parts(label: str) -> list[str]:
+    """A printed label split where a new numbered part starts (group heading, then item)."""
+    parts = [p.strip() for p in _PART_BOUNDARY.split(label or "")]
+    return [p for p in parts if p]
+
+
+def similarity(a: str, b: str) -> float:
+    return SequenceMatcher(None, a, b, autojunk=False).ratio()
+
+
+def match(label: str, candidates: Sequence[T], labels_of=lambda c: c.labels) -> T | None:
+    """The candidate whose label `label` stands for, or None when unsure.
+
+    Tiers: exact (normalised) match; the unique longest candidate label contained in the printed
+    text; a fuzzy match at least FUZZY_MIN similar and FUZZY_MARGIN ahead of any other candidate.
+    """
+    text = normalise(label)
+    if not text:
+        return None
+    index = _index(candidates, labels_of)
+    exact = {id(c): c for norm, c in index if norm == text}
+    if len(exact) == 1:
+        return next(iter(exact.values()))
+    if exact:
+        return None
+    return _contained(text, index) or _fuzzy(text, index)
+
+
+def _index(candidates: Iterable[T], labels_of) -> list[tuple[str, T]]:
+    return [(normalise(lbl), c) for c in candidates for lbl in labels_of(c) if normalise(lbl)]
+
+
+def _contained(text: str, index: list[tuple[str, T]]) -> T | None:
+    found = sorted(((len(norm), id(c), c) for norm, c in index if len(norm) >= CONTAIN_MIN and norm in text),
+                   key=lambda t: -t[0])
+    if not found:
+        return None
+    longest = found[0][0]
+    winners = {cid: c for n, cid, c in found if n == longest}
+    # the contained label must cover most of the text, or it is a different, longer label
+    if len(winners) == 1 and longest >= 0.6 * len(text):
+        return next(iter(winners.values()))
+    return None
+
+
+def _fuzzy(text: str, index: list[tuple[str, T]]) -> T | None:
+    best: dict[int, tuple[float, T]] = {}
+    for norm, c in index:
+        score = similarity(text, norm)
+        if score > best.get(id(c), (0.0, c))[0]:
+            best[id(c)] = (score, c)
+    ranked = sorted(best.values(), key=lambda t: -t[0])
+    if not ranked or ranked[0][0] < FUZZY_MIN:
+        return None
+    if len(ranked) > 1 and ranked[0][0] - ranked[1][0] < FUZZY_MARGIN:
+        return None
+    return ranked[0][1]

@@ -1,0 +1,109 @@
+"""Report metadata from its text: agency, year covered, published date, level, region."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from extract.labels import fold
+
+_TITLE = re.compile(r"([\u4e00-\u9fff（）()]{2,40}?)\s*(20[0-3]\d)\s*年\s*度?\s*政府信息公开(?:工作)?年度?报告")
+_TITLE_NO_AGENCY = re.compile(r"(20[0-3]\d)\s*年\s*度?\s*政府信息公开(?:工作)?年度?报告")
+_PERIOD = re.compile(r"(?:统计期限|统计时限|统计时间|统计期间|统计区间)[^。]{0,12}?(20[0-3]\d)\s*年\s*1\s*月\s*1\s*日")
+_CN_DATE = re.compile(r"(20[0-3]\d)\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+_ISO_DATE = re.compile(r"(?:发布时间|发布日期|成文日期)\s*[:：]\s*(20[0-3]\d)-(\d{1,2})-(\d{1,2})")
+_PROVINCE = re.compile(r"^(.{2,3}?(?:省|自治区)|北京市|天津市|上海市|重庆市)")
+_CITY = re.compile(r"([\u4e00-\u9fff]{2,6}?(?:市|自治州|地区|盟))")
+_COUNTY = re.compile(r"([\u4e00-\u9fff]{1,6}?(?:县|区|旗|县级市))")
+_MUNICIPALITIES = ("北京市", "天津市", "上海市", "重庆市")
+
+
+@dataclass(frozen=True)
+class Metadata:
+    agency: str | None = None
+    year: int | None = None
+    published: date | None = None
+    level: str = "unknown"
+    province: str | None = None
+    city: str | None = None
+    county: str | None = None
+
+
+def read_metadata(text: str, title: str | None = None) -> Metadata:
+    head = fold(((title or "") + "\n" + text[:3000]))
+    agency, year = agency_and_year(head)
+    year = year or period_year(text)
+    region = region_of(agency or "")
+    return Metadata(agency, year, published_date(text, year), level_of(agency or ""), *region)
+
+
+def agency_and_year(text: str) -> tuple[str | None, int | None]:
+    for match in _TITLE.finditer(text):
+        agency = _clean_agency(match.group(1))
+        if agency:
+            return agency, int(match.group(2))
+    match = _TITLE_NO_AGENCY.search(text)
+    return None, int(match.group(1)) if match else None
+
+
+def _clean_agency(name: str) -> str | None:
+    name = re.sub(r"^(?:标题|关于|附件\d*)[:：]?", "", name).strip("（）() ")
+    name = re.sub(r"(?:关于)?(?:印发|公布|发布)?$", "", name)
+    return name if len(name) >= 2 else None
+
+
+def period_year(text: str) -> int | None:
+    match = _PERIOD.search(fold(text))
+    return int(match.group(1)) if match else None
+
+
+def published_date(text: str, year: int | None) -> date | None:
+    """The date printed under the signature (the last date in the text), or a 发布时间 field."""
+    folded = fold(text)
+    iso = _ISO_DATE.search(folded[:2000])
+    candidates = [m for m in _CN_DATE.finditer(folded[-600:])]
+    for match in [*reversed(candidates)]:
+        found = _date(*match.groups())
+        if found and (year is None or found.year in (year, year + 1)):
+            return found
+    return _date(*iso.groups()) if iso else None
+
+
+def _date(y: str, m: str, d: str) -> date | None:
+    try:
+        return date(int(y), int(m), int(d))
+    except ValueError:
+        return None
+
+
+def level_of(agency: str) -> str:
+    """central, province, city, county, township, department or unknown, from the agency's name."""
+    if not agency:
+        return "unknown"
+    if agency.startswith(("国务院", "中华人民共和国", "国家")) or agency.endswith("部") and "省" not in agency:
+        return "central" if not agency.endswith(("局", "委员会", "办公室")) or "国家" in agency[:2] else "department"
+    if agency.endswith(("人民政府", "管委会", "管理委员会")):
+        core = agency.removesuffix("人民政府")
+        if core.endswith(("镇", "乡", "街道")):
+            return "township"
+        if core.endswith(("县", "区", "旗")) or core.endswith("市") and _CITY.search(core[:-1] or ""):
+            return "county"
+        if core.endswith(("市", "州", "盟", "地区")):
+            return "province" if core in _MUNICIPALITIES else "city"
+        if core.endswith(("省", "自治区")):
+            return "province"
+        return "city" if agency.endswith(("管委会", "管理委员会")) else "unknown"
+    if agency.endswith(("街道办事处", "办事处")):
+        return "township"
+    return "department"
+
+
+def region_of(agency: str) -> tuple[str | None, str | None, str | None]:
+    province = _PROVINCE.match(agency)
+    rest = agency[province.end():] if province else agency
+    city = _CITY.match(rest)
+    rest2 = rest[city.end():] if city else rest
+    county = _COUNTY.match(rest2)
+    p = province.group(1) if province else None
+    return p, (city.group(1) if city else (p if p in _MUNICIPALITIES else None)), (county.group(1) if county else None)

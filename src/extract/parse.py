@@ -1,0 +1,138 @@
+"""Bytes → one parsed report (its `reports` row, cells and flags). Pure: no file is written.
+
+`parse_bytes` never raises for a bad document: an unreadable file becomes a `failed` report with
+its reason, a file that is not a report becomes `not_a_report`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pandas as pd
+
+from extract import __version__
+from extract.checks import Flag, check_report
+from extract.document import Document, ReadError
+from extract.metadata import Metadata, read_metadata
+from extract.readers import read_document
+from extract.sniff import sniff_format
+from extract.tables import Extraction, detect_template, extract_tables
+
+CELL_COLUMNS = ["report_id", "year", "table", "row", "column", "value", "kind", "raw", "label", "page", "method"]
+FLAG_COLUMNS = ["report_id", "year", "check", "severity", "table", "row", "column", "expected", "observed",
+                "origin", "message"]
+_REPORT_WORDS = ("政府信息公开", "年度报告", "年报")
+
+
+@dataclass
+class ParseResult:
+    report: dict
+    cells: pd.DataFrame
+    flags: pd.DataFrame
+
+    @property
+    def status(self) -> str:
+        return self.report["status"]
+
+
+def parse_path(path: str | Path, source_url: str | None = None) -> ParseResult:
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return _failed(hashlib.sha256(str(path).encode()).hexdigest(), "other", f"cannot read file: {exc}",
+                       str(path), source_url, "file.unreadable")
+    return parse_bytes(data, path.name, source_url, source_path=str(path))
+
+
+def parse_bytes(data: bytes, filename: str | None = None, source_url: str | None = None,
+                source_path: str | None = None) -> ParseResult:
+    report_id = hashlib.sha256(data).hexdigest()
+    fmt = sniff_format(data, filename)
+    if not data.strip():
+        return _failed(report_id, fmt, "empty file", source_path, source_url, "file.empty")
+    try:
+        doc = read_document(data, fmt, filename)
+    except ReadError as exc:
+        return _failed(report_id, fmt, str(exc), source_path, source_url, exc.check)
+    except Exception as exc:  # a reader bug must not stop a run: record it
+        return _failed(report_id, fmt, f"{type(exc).__name__}: {exc}", source_path, source_url, "file.unreadable")
+    return document_to_result(doc, report_id, source_path, source_url)
+
+
+def document_to_result(doc: Document, report_id: str, source_path: str | None = None,
+                       source_url: str | None = None) -> ParseResult:
+    text = doc.text()
+    meta = read_metadata(text, doc.title)
+    extraction = extract_tables(doc)
+    template = detect_template(extraction, text, meta.year)
+    status, error = _status(doc, extraction, text, meta)
+    flags = _reader_flags(doc) + _issue_flags(extraction)
+    if status != "not_a_report":
+        flags += check_report(extraction.cells, template if extraction.cells else "none")
+    if extraction.cells == [] and status == "failed":
+        flags.append(Flag("table.missing", "error", error or "no statistics table found"))
+    report = _report_row(report_id, doc, meta, template, status, error, source_path, source_url)
+    report["cells"] = len(extraction.cells)
+    report["flags_error"] = sum(f.severity == "error" for f in flags)
+    return ParseResult(report, _cells_frame(extraction, report_id, meta.year), _flags_frame(flags, report_id, meta.year))
+
+
+def _status(doc: Document, extraction: Extraction, text: str, meta: Metadata) -> tuple[str, str | None]:
+    fatal = [f for f in doc.findings if f.severity == "error"]
+    found = set(extraction.tables)
+    if not found:
+        if fatal:
+            return "failed", fatal[0].message
+        if not any(w in text[:5000] for w in _REPORT_WORDS) or _looks_like_listing(doc):
+            return "not_a_report", "no report title and no statistics table"
+        if meta.year and meta.year < 2019:
+            return "partial", "pre-2019 report: free-form, without the template's tables"
+        return "failed", "no statistics table found"
+    missing = [t for t in ("active_disclosure", "requests", "review_litigation") if t not in found]
+    if missing:
+        return "partial", "missing table(s): " + ", ".join(missing)
+    return "ok", None
+
+
+def _looks_like_listing(doc: Document) -> bool:
+    """A column page listing many reports, not a report itself."""
+    return sum("年度报告" in line.text for line in doc.lines) >= 5 and len(doc.text()) < 20000
+
+
+def _report_row(report_id, doc, meta, template, status, error, source_path, source_url) -> dict:
+    return {
+        "report_id": report_id, "year": meta.year, "agency": meta.agency, "province": meta.province,
+        "city": meta.city, "county": meta.county, "level": meta.level, "template": template,
+        "format": doc.format, "pages": doc.pages, "published": meta.published, "source_url": source_url,
+        "source_path": source_path, "status": status, "error": error, "parser_version": __version__,
+        "parsed_at": datetime.now(timezone.utc), "title": doc.title,
+    }
+
+
+def _reader_flags(doc: Document) -> list[Flag]:
+    return [Flag(f.check, f.severity, f.message, origin="source") for f in doc.findings]
+
+
+def _issue_flags(extraction: Extraction) -> list[Flag]:
+    return [Flag(i.check, i.severity, i.message, i.table, i.row, origin="extraction") for i in extraction.issues]
+
+
+def _cells_frame(extraction: Extraction, report_id: str, year: int | None) -> pd.DataFrame:
+    records = [{"report_id": report_id, "year": year, **asdict(c)} for c in extraction.cells]
+    return pd.DataFrame.from_records(records, columns=CELL_COLUMNS)
+
+
+def _flags_frame(flags: list[Flag], report_id: str, year: int | None) -> pd.DataFrame:
+    records = [{"report_id": report_id, "year": year, **asdict(f)} for f in flags]
+    return pd.DataFrame.from_records(records, columns=FLAG_COLUMNS)
+
+
+def _failed(report_id: str, fmt: str, error: str, source_path, source_url, check: str) -> ParseResult:
+    report = _report_row(report_id, Document(fmt), Metadata(), "unknown", "failed", error, source_path, source_url)
+    report.update(cells=0, flags_error=1)
+    flags = _flags_frame([Flag(check, "error", error, origin="source")], report_id, None)
+    return ParseResult(report, pd.DataFrame(columns=CELL_COLUMNS), flags)

@@ -1,0 +1,141 @@
+"""HTML → Document.
+
+Web pages as CMS editors and Word/WPS "save as web page" write them: inline styles, `<p>` and
+`<span>` inside cells, `&nbsp;` padding, rowspans over 20 rows, layout tables around the content.
+Every innermost `<table>` becomes a `Grid` with its spans expanded; the rest of the page becomes
+`Line`s in reading order, so section titles stand before the tables they head.
+"""
+
+from __future__ import annotations
+
+import re
+
+import lxml.etree
+import lxml.html
+
+from extract.document import Cell, Document, Grid, Line, ReadError
+from extract.encoding import decode
+
+MAX_SPAN = 200
+_BLOCK_TAGS = frozenset("p div h1 h2 h3 h4 h5 h6 li tr table title section article header footer ul ol dd dt "
+                        "blockquote pre center".split())
+_DROP_TAGS = ("script", "style", "noscript", "template", "head")
+_XML_DECL = re.compile(r"^\s*<\?xml[^>]*>", re.I)
+_MARK = "\ue000GRID{}\ue000"
+_MARK_RE = re.compile("\ue000GRID(\\d+)\ue000")
+_SPACE = re.compile(r"[ \t\u00a0\u3000\u200b\ufeff]+")
+
+
+def read_html(data: bytes, filename: str | None = None, charset: str | None = None) -> Document:
+    text, _ = decode(data, charset)
+    root = parse_html(text)
+    title = _title(root)
+    for tag in _DROP_TAGS:
+        for el in root.iter(tag):
+            el.drop_tree() if el.getparent() is not None else None
+    grids = [table_to_grid(t) for t in leaf_tables(root)]
+    return Document("html", tree_to_blocks(root, grids), title=title)
+
+
+def parse_html(text: str) -> lxml.html.HtmlElement:
+    try:
+        root = lxml.html.document_fromstring(_XML_DECL.sub("", text) or "<html></html>")
+    except (lxml.etree.ParserError, ValueError) as exc:
+        raise ReadError(f"not an HTML document: {exc}", check="html.unparseable") from exc
+    return root
+
+
+def _title(root) -> str | None:
+    found = root.find(".//title")
+    text = found.text_content().strip() if found is not None else ""
+    return text or None
+
+
+def leaf_tables(root) -> list:
+    """Tables that hold no table: the data tables (layout tables only wrap them)."""
+    return [t for t in root.iter("table") if t.find(".//table") is None]
+
+
+def table_to_grid(table) -> Grid:
+    """Expand rowspan/colspan: a spanned cell is the same `Cell` at every covered position."""
+    rows = [tr for tr in table.iter("tr") if _owner_table(tr) is table]
+    grid: list[list[Cell | None]] = [[] for _ in rows]
+    for r, tr in enumerate(rows):
+        c = 0
+        for td in tr:
+            if not isinstance(td.tag, str) or td.tag not in ("td", "th"):
+                continue
+            while c < len(grid[r]) and grid[r][c] is not None:
+                c += 1
+            cell = Cell(cell_text(td))
+            rowspan = _span(td.get("rowspan"), len(rows) - r)
+            colspan = _span(td.get("colspan"), MAX_SPAN)
+            for dr in range(rowspan):
+                target = grid[r + dr]
+                target.extend([None] * (c + colspan - len(target)))
+                for dc in range(colspan):
+                    target[c + dc] = cell
+            c += colspan
+    width = max((len(r) for r in grid), default=0)
+    blank = Cell("")
+    return Grid([[cell or blank for cell in row] + [blank] * (width - len(row)) for row in grid], "html")
+
+
+def _owner_table(tr):
+    parent = tr.getparent()
+    while parent is not None and parent.tag != "table":
+        parent = parent.getparent()
+    return parent
+
+
+def _span(value: str | None, limit: int) -> int:
+    try:
+        span = int(str(value).strip().rstrip(";")) if value else 1
+    except ValueError:
+        return 1
+    return limit if span == 0 else max(1, min(span, limit))
+
+
+def cell_text(td) -> str:
+    """A cell's text with its paragraphs and line breaks as newlines, padding removed."""
+    parts: list[str] = []
+    _collect(td, parts)
+    lines = [_SPACE.sub(" ", line).strip() for line in "".join(parts).split("\n")]
+    return "\n".join(line for line in lines if line)
+
+
+def _collect(el, parts: list[str]) -> None:
+    if el.tag == "br":
+        parts.append("\n")
+    elif isinstance(el.tag, str):
+        block = el.tag in _BLOCK_TAGS
+        if block:
+            parts.append("\n")
+        parts.append(el.text or "")
+        for child in el:
+            _collect(child, parts)
+            parts.append(child.tail or "")
+        if block:
+            parts.append("\n")
+
+
+def tree_to_blocks(root, grids: list[Grid]) -> list[Line | Grid]:
+    """The page as text lines in reading order, each grid in its place."""
+    for i, table in enumerate(leaf_tables(root)):
+        marker = lxml.html.Element("p")
+        marker.text = _MARK.format(i)
+        marker.tail = table.tail
+        table.getparent().replace(table, marker)
+    parts: list[str] = []
+    body = root.find("body")
+    _collect(body if body is not None else root, parts)
+    blocks: list[Line | Grid] = []
+    for line in "".join(parts).split("\n"):
+        for j, piece in enumerate(_MARK_RE.split(line)):
+            if j % 2:  # the captured grid number between two markers
+                blocks.append(grids[int(piece)])
+                continue
+            text = _SPACE.sub(" ", piece).strip()
+            if text:
+                blocks.append(Line(text))
+    return blocks

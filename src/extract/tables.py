@@ -1,0 +1,452 @@
+"""Find the template's three tables in a `Document` and map every cell to its canonical key.
+
+The pipeline, format-agnostic:
+
+    document_to_segments   grids → runs of rows belonging to one table (by header markers,
+                           section titles, or as the continuation of the table before)
+    segments_to_tables     stitch the runs of one table across pages
+    header_to_columns      header rows → column position → key (by label, never by position)
+    row_to_cells           data row → label (→ row key) and value cells (→ column keys)
+
+Rows are mapped by their printed labels and columns by their headers. A row whose values cannot
+be aligned with the header is flagged, never shifted: a blank cell yields no token in a text
+export, and counting tokens would silently move numbers to the wrong column.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from extract import labels
+from extract import template as tpl
+from extract.document import Cell, Document, Grid, Line
+from extract.values import parse_value
+
+# ---------------------------------------------------------------- the template, as the finder sees it
+
+
+def _union(table: str) -> tpl.Table:
+    """Rows and columns of both formats, so a report is read before its format is known."""
+    a, b = tpl.TEMPLATE_2021[table], tpl.TEMPLATE_2019[table]
+    rows = {r.key: r for r in (*a.rows, *b.rows)}
+    cols = {c.key: c for c in (*a.columns, *b.columns)}
+    return tpl.Table(a.key, a.section, a.section_aliases, tuple(rows.values()), tuple(cols.values()), a.markers)
+
+
+UNION = {key: _union(key) for key in tpl.TABLES}
+_ROW_GROUP = "本年度办理结果"
+_GROUPS = {labels.normalise(g) for g in tpl.REQUEST_GROUPS}
+_REQUEST_NOTE = "勾稽关系"
+_ACTIVE_BLOCK = "第二十条"
+
+
+@dataclass(frozen=True)
+class CellRead:
+    """One template cell as read from a document."""
+
+    table: str
+    row: str
+    column: str
+    raw: str
+    kind: str
+    value: float | None
+    label: str
+    page: int | None
+    method: str
+
+
+@dataclass(frozen=True)
+class Issue:
+    """Something the finder could not do cleanly (becomes a flag)."""
+
+    check: str
+    table: str | None
+    row: str | None
+    message: str
+    severity: str = "warning"
+
+
+@dataclass
+class Extraction:
+    cells: list[CellRead] = field(default_factory=list)
+    issues: list[Issue] = field(default_factory=list)
+    tables: list[str] = field(default_factory=list)  # tables found, in document order
+
+    def has(self, table: str, row: str | None = None) -> bool:
+        return any(c.table == table and (row is None or c.row == row) for c in self.cells)
+
+
+@dataclass
+class Segment:
+    """Consecutive rows of one grid that belong to one table."""
+
+    table: str | None
+    grid: Grid
+    rows: list[list[Cell]]
+    has_header: bool
+
+
+@dataclass(frozen=True)
+class ColumnRef:
+    column: str
+    row: str | None = None  # review_litigation: the row is in the header (行政复议 / 复议后起诉)
+
+
+# ---------------------------------------------------------------- step 1: segments
+
+
+def section_of(line: str) -> str | None:
+    """The table whose section title `line` is, if it is one (二/三/四 titles)."""
+    text = labels.normalise(line)
+    if not text or len(text) > 40:
+        return None
+    for key in tpl.TABLES:
+        table = UNION[key]
+        for title in (table.section, *table.section_aliases):
+            if labels.normalise(title) in text:
+                return key
+    for _, title in tpl.SECTIONS:
+        if title in text and len(text) <= len(title) + 6:
+            return "other"
+    return None
+
+
+def row_marker(row: list[Cell]) -> str | None:
+    """The table a header-like row announces, from its marker texts."""
+    return row_marker_texts([c.text for c in _distinct(row)])
+
+
+def row_marker_texts(cells: list[str]) -> str | None:
+    texts = [labels.normalise(t) for t in cells]
+    joined = "".join(texts)
+    if _REQUEST_NOTE in joined or "申请人情况" in joined or ("自然人" in texts and "法人或其他组织" in joined):
+        return "requests"
+    if "复议后起诉" in joined or "未经复议" in joined or ("行政复议" in texts and "行政诉讼" in joined):
+        return "review_litigation"
+    if joined.startswith(_ACTIVE_BLOCK) or "信息内容" in texts:
+        return "active_disclosure"
+    return None
+
+
+def document_to_segments(doc: Document) -> list[Segment]:
+    """Split every grid into runs of rows, each attributed to a table (or None)."""
+    segments: list[Segment] = []
+    section: str | None = None
+    for block in doc.blocks:
+        if isinstance(block, Line):
+            section = section_of(block.text) or section
+            continue
+        segments.extend(grid_to_segments(block, section))
+    return segments
+
+
+def grid_to_segments(grid: Grid, section: str | None) -> list[Segment]:
+    """A new segment starts at every row whose markers announce another table."""
+    out: list[Segment] = []
+    current = Segment(section if section in tpl.TABLES else None, grid, [], False)
+    for row in grid.rows:
+        marker = row_marker(row)
+        if marker and marker != current.table:
+            if current.rows:
+                out.append(current)
+            current = Segment(marker, grid, [], True)
+        current.has_header = current.has_header or marker is not None
+        current.rows.append(row)
+    if current.rows:
+        out.append(current)
+    return out
+
+
+# ---------------------------------------------------------------- step 2: stitch
+
+
+def segments_to_tables(segments: list[Segment]) -> dict[str, list[Segment]]:
+    """Group segments by table. A segment with no table continues the one before it when its
+    labels are that table's rows (a table split over pages without a repeated header)."""
+    tables: dict[str, list[Segment]] = {}
+    previous: str | None = None
+    for seg in segments:
+        key = seg.table
+        if key is None and previous and _continues(seg, previous):
+            key = previous
+        if key is None:
+            previous = None
+            continue
+        tables.setdefault(key, []).append(seg)
+        previous = key
+    return tables
+
+
+def _continues(seg: Segment, table: str) -> bool:
+    rows = UNION[table].rows
+    for row in seg.rows:
+        for cell in _distinct(row):
+            if parse_value(cell.text).kind == "text" and labels.match(cell.text, rows):
+                return True
+    return False
+
+
+# ---------------------------------------------------------------- step 3: headers
+
+
+def is_header_row(row: list[Cell], table: str) -> bool:
+    """A row of column labels: no numbers, and at least one cell naming a column of `table`."""
+    cells = _distinct(row)
+    if any(parse_value(c.text).kind == "number" for c in cells):
+        return False
+    cols = UNION[table].columns
+    return any(_column_of(c.text, cols) for c in cells) or row_marker(row) == table
+
+
+def header_to_columns(header: list[list[Cell]], table: str) -> dict[int, ColumnRef]:
+    """Column position → key, from the header rows' texts above each position."""
+    mapping: dict[int, ColumnRef] = {}
+    width = max((len(r) for r in header), default=0)
+    for pos in range(width):
+        path = _header_path(header, pos)
+        ref = path_to_column(path, table)
+        if ref:
+            mapping[pos] = ref
+    return mapping
+
+
+def path_to_column(path: list[str], table: str) -> ColumnRef | None:
+    """The column a header path (outer → inner labels) names; for table 四 also its row."""
+    spec = UNION[table]
+    column = None
+    for k in range(1, min(3, len(path)) + 1):  # last label, then labels split over rows joined
+        column = _column_of("".join(path[-k:]), spec.columns)
+        if column:
+            break
+    if not column:
+        return None
+    if table != "review_litigation":
+        return ColumnRef(column.key)
+    row = next((r for p in path for r in [labels.match(p, spec.rows)] if r), None)
+    return ColumnRef(column.key, row.key if row else None)
+
+
+def _column_of(text: str, columns) -> tpl.Column | None:
+    norm = labels.normalise(text)
+    if not norm or len(norm) > 30:
+        return None
+    return labels.match(text, columns)
+
+
+def _header_path(header: list[list[Cell]], pos: int) -> list[str]:
+    path, seen = [], set()
+    for row in header:
+        if pos < len(row) and id(row[pos]) not in seen:
+            seen.add(id(row[pos]))
+            if row[pos].text.strip():
+                path.append(row[pos].text)
+    return path
+
+
+def ordered_keys(mapping: dict[int, ColumnRef], table: str) -> list[ColumnRef]:
+    """The value columns in printed order, for rows read by order rather than position."""
+    refs = list(dict.fromkeys(mapping[p] for p in sorted(mapping)))
+    if table == "review_litigation" and any(r.row is None for r in refs):
+        return [ColumnRef(c, r.key) for r in UNION[table].rows for c in tpl.REVIEW_COLUMNS_KEYS]
+    if table == "requests":
+        totals = [r for r in refs if r.column == "total"]
+        refs = [r for r in refs if r.column != "total"] + totals
+    return refs
+
+
+# ---------------------------------------------------------------- step 4: rows
+
+
+@dataclass
+class _RowState:
+    group: str | None = None
+    extra: int = 0
+    columns: dict[int, ColumnRef] = field(default_factory=dict)
+    order: list[ColumnRef] = field(default_factory=list)
+    aligned: bool = True
+
+
+def table_to_cells(table: str, segments: list[Segment], out: Extraction) -> None:
+    """Map every data row of one (stitched) table."""
+    state = _RowState()
+    seen: set[tuple[str, str]] = set()
+    for seg in segments:
+        header: list[list[Cell]] = []
+        state.aligned = seg.grid.aligned
+        for row in seg.rows:
+            if is_header_row(row, table):
+                header.append(row)
+                continue
+            if header:
+                _use_header(state, header, table)
+                header = []
+            if _ACTIVE_BLOCK in labels.normalise(_first_text(row)) or not any(c.text.strip() for c in row):
+                continue
+            for cell in row_to_cells(row, table, state, seg.grid, out):
+                if (cell.row, cell.column) not in seen:
+                    seen.add((cell.row, cell.column))
+                    out.cells.append(cell)
+        if header:
+            _use_header(state, header, table)
+
+
+def _use_header(state: _RowState, header: list[list[Cell]], table: str) -> None:
+    columns = header_to_columns(header, table) if state.aligned else {}
+    if not state.aligned:
+        refs = [ref for row in header for c in _distinct(row) for ref in [path_to_column([c.text], table)] if ref]
+        columns = dict(enumerate(dict.fromkeys(refs)))
+    if columns:
+        state.columns = columns
+        state.order = ordered_keys(columns, table)
+
+
+def row_to_cells(row: list[Cell], table: str, state: _RowState, grid: Grid, out: Extraction) -> list[CellRead]:
+    label_cells, values = split_row(row, state)
+    if values is None:
+        label = " ".join(c.text.strip() for c in label_cells)
+        if label_cells or any(parse_value(c.text).kind == "number" for c in row):
+            out.issues.append(Issue("row.unaligned", table, None,
+                                    f"row {label!r}: its values do not line up with the header"))
+        return []
+    label, row_key = resolve_row(label_cells, table, state)
+    if row_key is None:
+        if table == "review_litigation" and all(ref.row for ref, _ in values):
+            row_key = ""
+        elif not any(parse_value(c.text).kind == "number" for _, c in values):
+            return []  # a heading or note row
+        else:
+            state.extra += 1
+            row_key = f"extra.{state.extra}"
+    return [_cell_read(table, row_key or ref.row, ref.column, cell, label, grid)
+            for ref, cell in values if row_key or ref.row]
+
+
+def split_row(row: list[Cell], state: _RowState) -> tuple[list[Cell], list[tuple[ColumnRef, Cell]] | None]:
+    """(label cells, [(column, value cell)]) or None for the values when they cannot be aligned."""
+    if not state.columns:
+        return _labels_of(row), None
+    if state.aligned:
+        labels_at = [row[p] for p in range(len(row)) if p not in state.columns]
+        values = [(ref, row[p]) for p, ref in sorted(state.columns.items()) if p < len(row)]
+        if not any(_is_label_like(c) for _, c in values):
+            return _distinct(labels_at), _dedupe_values(values)
+    return _by_order(row, state.order)
+
+
+def _by_order(row: list[Cell], order: list[ColumnRef]):
+    """Values taken in printed order after the last label cell (rows whose columns shift)."""
+    cells = _distinct(row)
+    last_label = max((i for i, c in enumerate(cells) if _is_label_like(c)), default=-1)
+    values = cells[last_label + 1:]
+    while len(values) > len(order) and not values[-1].text.strip():
+        values = values[:-1]
+    while len(values) > len(order) and not values[0].text.strip():
+        values = values[1:]
+    label_cells = [c for c in cells[: last_label + 1] if c.text.strip()]
+    if len(values) != len(order) or not order:
+        return label_cells, None
+    return label_cells, list(zip(order, values))
+
+
+def _dedupe_values(values: list[tuple[ColumnRef, Cell]]) -> list[tuple[ColumnRef, Cell]]:
+    out, seen_refs, seen_cells = [], set(), set()
+    for ref, cell in values:
+        if ref in seen_refs or id(cell) in seen_cells:
+            continue
+        seen_refs.add(ref)
+        seen_cells.add(id(cell))
+        out.append((ref, cell))
+    return out
+
+
+def resolve_row(label_cells: list[Cell], table: str, state: _RowState) -> tuple[str, str | None]:
+    """(printed label, row key) for a data row, tracking table 三's group headings."""
+    parts = [p for c in label_cells for p in labels.split_parts(c.text)]
+    item = None
+    for part in parts:
+        norm = labels.normalise(part)
+        if not norm or _ROW_GROUP in norm:
+            continue
+        if norm in _GROUPS:
+            state.group = norm
+            continue
+        item = part
+    printed = " ".join(p.strip() for p in parts)
+    if item is None:
+        if table == "requests" and state.group == labels.normalise("其他处理"):
+            return printed, "other_handling"
+        return printed, None
+    row = match_row(item, table, state.group)
+    if row is not None and table == "requests":
+        state.group = labels.normalise(row.group) if row.group else None
+    return printed, row.key if row else None
+
+
+def match_row(label: str, table: str, group: str | None) -> tpl.Row | None:
+    rows = UNION[table].rows
+    in_group = [r for r in rows if (labels.normalise(r.group) if r.group else None) in (group, None)]
+    row = labels.match(label, in_group)
+    if row is None:
+        row = labels.match(label, [r for r in rows if len(labels.normalise(r.label)) >= 4])
+    return row
+
+
+def _cell_read(table: str, row: str, column: str, cell: Cell, label: str, grid: Grid) -> CellRead:
+    kind, value = parse_value(cell.text)
+    return CellRead(table, row, column, cell.text.strip(), kind, value, label, cell.page, grid.method)
+
+
+def _is_label_like(cell: Cell) -> bool:
+    text = labels.normalise(cell.text)
+    return parse_value(cell.text).kind == "text" and len(text) >= 2 and not text.isascii()
+
+
+def _labels_of(row: list[Cell]) -> list[Cell]:
+    return [c for c in _distinct(row) if _is_label_like(c)]
+
+
+def _distinct(row: list[Cell]) -> list[Cell]:
+    out, seen = [], set()
+    for cell in row:
+        if id(cell) not in seen:
+            seen.add(id(cell))
+            out.append(cell)
+    return out
+
+
+def _first_text(row: list[Cell]) -> str:
+    return next((c.text for c in row if c.text.strip()), "")
+
+
+# ---------------------------------------------------------------- all together
+
+
+def extract_tables(doc: Document) -> Extraction:
+    """Every template cell the document holds, with what could not be read as issues."""
+    out = Extraction()
+    grouped = segments_to_tables(document_to_segments(doc))
+    for table, segments in grouped.items():
+        table_to_cells(table, segments, out)
+        if out.has(table):
+            out.tables.append(table)
+    return out
+
+
+def detect_template(extraction: Extraction, text: str, year: int | None) -> str:
+    """`2021`, `2019`, `legacy` or `unknown`, from the rows and columns read, then the text."""
+    cols = {(c.table, c.column) for c in extraction.cells}
+    rows = {(c.table, c.row) for c in extraction.cells}
+    if any(r.startswith("other_handling.") for t, r in rows) or ("active_disclosure", "issued") in cols \
+            or ("active_disclosure", "amount_10k_yuan") in cols:
+        return "2021"
+    if {("active_disclosure", "newly_made"), ("active_disclosure", "items_last_year")} & cols:
+        return "2019"
+    if "〔2021〕30号" in text or "[2021]30号" in text:
+        return "2021"
+    if "〔2019〕60号" in text:
+        return "2019"
+    if extraction.cells:
+        return "2021" if (year or 0) >= 2021 else "2019"
+    if year and year < 2019:
+        return "legacy"
+    return "unknown"
