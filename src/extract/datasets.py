@@ -99,11 +99,11 @@ def write_partition(path: Path, name: str, frame: pd.DataFrame) -> None:
 def upsert(root: Path, name: str, frame: pd.DataFrame, report_ids: set[str], years: dict[str, object]) -> None:
     """Replace the rows of `report_ids` in every partition they touch (old or new year)."""
     touched = {_year_key(y) for y in years.values()} | _years_holding(root, name, report_ids)
-    for year in sorted(touched, key=str):
+    for year in sorted(touched, key=lambda y: (y is None, y or 0)):
         path = partition_dir(root, name, year)
         old = read_partition(path, name)
         keep = old[~old["report_id"].isin(report_ids)] if len(old) else old
-        new = frame[frame["year"].map(_year_key) == year].drop(columns=["year"]) if len(frame) else frame
+        new = frame[[_year_key(y) == year for y in frame["year"]]].drop(columns=["year"]) if len(frame) else frame
         merged = pd.concat([keep, new], ignore_index=True) if len(new) else keep
         if len(merged) or (path / PART_FILE).exists():
             write_partition(path, name, merged.assign(year=year))

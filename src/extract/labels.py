@@ -105,6 +105,8 @@ def _contained(text: str, index: list[tuple[str, T]]) -> T | None:
 def _fuzzy(text: str, index: list[tuple[str, T]]) -> T | None:
     best: dict[int, tuple[float, T]] = {}
     for norm, c in index:
+        if text in norm:  # a shorter label inside a longer one is another label (a heading)
+            continue
         score = similarity(text, norm)
         if score > best.get(id(c), (0.0, c))[0]:
             best[id(c)] = (score, c)

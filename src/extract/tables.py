@@ -291,13 +291,47 @@ def table_to_cells(table: str, segments: list[Segment], out: Extraction) -> None
 
 
 def _use_header(state: _RowState, header: list[list[Cell]], table: str) -> None:
-    columns = header_to_columns(header, table) if state.aligned else {}
-    if not state.aligned:
+    if state.aligned:
+        columns = header_to_columns(_fill_spans(header), table)
+    else:
         refs = [ref for row in header for c in _distinct(row) for ref in [path_to_column([c.text], table)] if ref]
-        columns = dict(enumerate(dict.fromkeys(refs)))
+        columns = dict(enumerate(printed_order(list(dict.fromkeys(refs)), table)))
     if columns:
         state.columns = columns
         state.order = ordered_keys(columns, table)
+
+
+def printed_order(refs: list[ColumnRef], table: str) -> list[ColumnRef]:
+    """Columns of a header whose cells lost their positions (text split on spaces): the
+    template's order for tables 三 and 四 (their headers span several lines), as printed for 二."""
+    if table == "requests":
+        keys = [*tpl.REQUEST_APPLICANTS, "total"]
+        if any(r.column == "org_subtotal" for r in refs):
+            keys.insert(len(tpl.REQUEST_APPLICANTS), "org_subtotal")
+        return [ColumnRef(k) for k in keys]
+    if table == "review_litigation":
+        return [ColumnRef(c, r.key) for r in UNION[table].rows for c in tpl.REVIEW_COLUMNS_KEYS]
+    return refs
+
+
+def _fill_spans(header: list[list[Cell]]) -> list[list[Cell]]:
+    """Header rows of a grid that lost its spans (a text export): an empty cell under a group
+    heading belongs to the heading on its left, as the merged cell it was."""
+    if _has_spans(header):
+        return header
+    filled = []
+    for row in header[:-1]:
+        out, last = [], None
+        for cell in row:
+            last = cell if cell.text.strip() else last
+            out.append(cell if cell.text.strip() or last is None else last)
+        filled.append(out)
+    return filled + header[-1:]
+
+
+def _has_spans(rows: list[list[Cell]]) -> bool:
+    return any(len(_distinct(r)) < len(r) for r in rows) or any(
+        a is b for r1, r2 in zip(rows, rows[1:]) for a, b in zip(r1, r2))
 
 
 def row_to_cells(row: list[Cell], table: str, state: _RowState, grid: Grid, out: Extraction) -> list[CellRead]:

@@ -97,22 +97,37 @@ def split_spaced(line: str) -> list[str]:
 
 
 def join_split_rows(rows: list[list[str]]) -> list[list[str]]:
-    """Join a label-only row with the row that carries its values or the rest of its label."""
+    """Put back together the rows a text export broke over lines: a label whose values come on
+    the next line, and a long label wrapped before or after the line that carries its values."""
     out: list[list[str]] = []
-    for row in rows:
+    for i, row in enumerate(rows):
         prev = out[-1] if out else None
+        nxt = rows[i + 1] if i + 1 < len(rows) else None
         if prev is not None and _label_only(prev) and _values_only(row):
             out[-1] = [prev[0].strip()] + [c for c in row if c.strip()]
-        elif prev is not None and _label_only(prev) and _continues_label(prev[0], row):
+        elif prev is not None and _label_only(prev) and _continues_label(row):
             out[-1] = [prev[0].strip() + row[0].strip()] + row[1:]
+        elif prev is not None and _label_only(row) and not _NUMBERED.match(row[0]) \
+                and _has_values(prev) and not (nxt and _continues_label(nxt)):
+            head = next(j for j, c in enumerate(prev) if c.strip())
+            out[-1] = prev[:head] + [prev[head].strip() + row[0].strip()] + prev[head + 1:]
         else:
             out.append(row)
     return out
 
 
+def _has_values(row: list[str]) -> bool:
+    return any(parse_value(c).kind == "number" for c in row)
+
+
 def _label_only(row: list[str]) -> bool:
     cells = [c for c in row if c.strip()]
-    return len(cells) == 1 and parse_value(cells[0]).kind == "text" and not tables.row_marker_texts(cells)
+    return len(row) == 1 and len(cells) == 1 and parse_value(cells[0]).kind == "text" and not tables.row_marker_texts(cells) \
+        and tables.section_of(cells[0]) is None and not _is_column_label(cells[0])
+
+
+def _is_column_label(text: str) -> bool:
+    return any(tables.path_to_column([text], t) for t in TABLE_SECTIONS)
 
 
 def _values_only(row: list[str]) -> bool:
@@ -120,9 +135,9 @@ def _values_only(row: list[str]) -> bool:
     return bool(cells) and all(is_value_like(c) for c in cells)
 
 
-def _continues_label(label: str, row: list[str]) -> bool:
-    """The next row starts with the rest of a wrapped label (not a new numbered item)."""
+def _continues_label(row: list[str]) -> bool:
+    """The row starts with the rest of a wrapped label (not a new numbered item) and has values."""
     head = row[0].strip() if row else ""
     if not head or _NUMBERED.match(head) or parse_value(head).kind != "text":
         return False
-    return not normalise(label).endswith(("项", "情况")) and len(row) > 1
+    return len(row) > 1 and _has_values(row)
