@@ -315,18 +315,25 @@ def printed_order(refs: list[ColumnRef], table: str) -> list[ColumnRef]:
 
 
 def _fill_spans(header: list[list[Cell]]) -> list[list[Cell]]:
-    """Header rows of a grid that lost its spans (a text export): an empty cell under a group
-    heading belongs to the heading on its left, as the merged cell it was."""
+    """Header rows of a grid that lost its spans (a text export): an empty cell under which
+    sub-headings stand belongs to the heading on its left, as the merged cell it was."""
     if _has_spans(header):
         return header
     filled = []
-    for row in header[:-1]:
+    for i, row in enumerate(header):
         out, last = [], None
-        for cell in row:
-            last = cell if cell.text.strip() else last
-            out.append(cell if cell.text.strip() or last is None else last)
+        for pos, cell in enumerate(row):
+            if cell.text.strip():
+                last = cell
+            elif last is not None and _has_text_below(header[i + 1:], pos):
+                cell = last
+            out.append(cell)
         filled.append(out)
-    return filled + header[-1:]
+    return filled
+
+
+def _has_text_below(rows: list[list[Cell]], pos: int) -> bool:
+    return any(pos < len(r) and r[pos].text.strip() for r in rows)
 
 
 def _has_spans(rows: list[list[Cell]]) -> bool:
