@@ -59,7 +59,7 @@ def to_table(name: str, frame: pd.DataFrame) -> pa.Table:
     data = {f.name: (frame[f.name] if f.name in frame else pd.Series([None] * len(frame), dtype=object))
             for f in schema}
     table = pa.Table.from_pandas(pd.DataFrame(data), schema=schema, preserve_index=False)
-    return table.replace_schema_metadata({**(table.schema.metadata or {}), **_metadata(name)})
+    return table.replace_schema_metadata(_metadata(name))  # no pandas metadata: same rows, same bytes
 
 
 def _metadata(name: str) -> dict[bytes, bytes]:

@@ -1,0 +1,52 @@
+"""`ogi parse`: many files, bad ones among them; none stops the rest; exit 0."""
+
+import os
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from extract.cli import app
+from extract.datasets import read_dataset
+from extract.forge.html import render_html
+from extract.forge.model import generate
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("mixed")
+    (folder / "good.html").write_bytes(render_html(generate(11)))
+    (folder / "good-gbk.html").write_bytes(render_html(generate(12), encoding="gbk"))
+    (folder / "empty.html").write_bytes(b"")
+    (folder / "junk.html").write_bytes(os.urandom(4096))
+    filler = "<p>" + "政务公开要点学习材料，" * 40 + "</p>\n"
+    (folder / "big.html").write_bytes(("<html><body>" + filler * 5000 + "</body></html>").encode())
+    items = "".join(f'<li><a href="/r{y}.html">清河市{y}年政府信息公开工作年度报告</a></li>' for y in range(2015, 2025))
+    (folder / "listing.html").write_bytes(f"<html><body><h1>政府信息公开年报</h1><ul>{items}</ul></body></html>".encode())
+    (folder / "sub").mkdir()
+    (folder / "sub" / "report.txt").write_bytes(b"")
+    return folder
+
+
+def test_parse_folder_with_bad_files(folder, tmp_path):
+    assert (folder / "big.html").stat().st_size > 5_000_000
+    result = runner.invoke(app, ["parse", str(folder), "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    reports = read_dataset(tmp_path, "reports").set_index("source_path")
+    status = {os.path.relpath(p, folder): s for p, s in reports["status"].items()}
+    assert status == {"good.html": "ok", "good-gbk.html": "ok", "empty.html": "failed", "junk.html": "failed",
+                      "big.html": "not_a_report", "listing.html": "not_a_report", "sub/report.txt": "failed"}
+    errors = {os.path.relpath(p, folder): e for p, e in reports["error"].items()}
+    assert errors["empty.html"] == "empty file"
+    assert "no reader" in errors["junk.html"]
+    assert all(errors[k] for k in status if status[k] != "ok")
+    cells = read_dataset(tmp_path, "cells")
+    assert cells.groupby("report_id").size().tolist() == [200, 200]
+    assert "ok" in result.output and "failed" in result.output
+
+
+def test_missing_path_is_a_usage_error(tmp_path):
+    result = runner.invoke(app, ["parse", str(tmp_path / "nope"), "--out", str(tmp_path)])
+    assert result.exit_code != 0

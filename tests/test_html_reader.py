@@ -1,0 +1,69 @@
+"""HTML as Word/WPS and CMS editors write it: spans, padding, nested layout, encodings."""
+
+import pytest
+
+from extract.document import Grid
+from extract.parse import parse_bytes
+from extract.readers.html import read_html
+
+WORD_TABLE = """<html><head><meta http-equiv=Content-Type content="text/html; charset=gb2312">
+<title>某某市人民政府2022年政府信息公开工作年度报告</title><style>p.MsoNormal{margin:0}</style></head>
+<body><div class=WordSection1>
+<p class=MsoNormal><b><span>四、政府信息公开行政复议、行政诉讼情况</span></b></p>
+<table class=MsoNormalTable border=1 cellspacing=0 cellpadding=0>
+ <tr><td colspan=5><p class=MsoNormal align=center><span>行政复议</span></p></td>
+     <td colspan=10><p class=MsoNormal><span>行政诉讼</span></p></td></tr>
+ <tr><td rowspan=2><p><span>结果<br>维持</span></p></td><td rowspan=2><p>结果<br>纠正</p></td>
+     <td rowspan=2>其他<br>结果</td><td rowspan=2>尚未<br>审结</td><td rowspan=2>总计</td>
+     <td colspan=5><p><span>未经复议直接起诉</span></p></td><td colspan=5>复议后起诉</td></tr>
+ <tr><td>结果维持</td><td>结果纠正</td><td>其他结果</td><td>尚未审结</td><td>总计</td>
+     <td>结果维持</td><td>结果纠正</td><td>其他结果</td><td>尚未审结</td><td>总计</td></tr>
+ <tr><td><p><span>&nbsp;3&nbsp;</span></p></td><td>1</td><td>&nbsp;</td><td>０</td><td>4</td>
+     <td>2</td><td>0</td><td>0</td><td>1</td><td>3</td><td>0</td><td>0</td><td>/</td><td>0</td><td>0</td></tr>
+</table>
+<p class=MsoNormal>五、存在的主要问题及改进情况</p></div></body></html>"""
+
+
+def test_spans_expand_by_identity():
+    doc = read_html(WORD_TABLE.encode("gb2312"))
+    grid = next(b for b in doc.blocks if isinstance(b, Grid))
+    assert grid.width == 15 and len(grid.rows) == 4
+    assert grid.rows[0][0] is grid.rows[0][4]  # colspan=5
+    assert grid.rows[1][0] is grid.rows[2][0]  # rowspan=2
+    assert grid.rows[1][0].text == "结果\n维持"
+    assert grid.is_continuation(2, 0) and not grid.is_continuation(3, 0)
+
+
+def test_review_table_cells_blank_na_and_fullwidth():
+    result = parse_bytes(WORD_TABLE.encode("gb2312"), "r.html")
+    cells = {(r.row, r.column): (r.kind, r.raw) for r in result.cells.itertuples()}
+    assert len(cells) == 15
+    assert cells[("review", "upheld")] == ("number", "3")
+    assert cells[("review", "other")] == ("blank", "")  # &nbsp; only: blank, not zero
+    assert cells[("review", "pending")] == ("number", "０")
+    assert cells[("litigation_direct", "pending")] == ("number", "1")
+    assert cells[("litigation_after_review", "other")] == ("na", "/")
+    assert result.report["agency"] == "某某市人民政府" and result.report["year"] == 2022
+
+
+@pytest.mark.parametrize("declared", [True, False])
+def test_gbk_page_with_or_without_a_declared_charset(declared):
+    page = WORD_TABLE if declared else WORD_TABLE.replace("; charset=gb2312", "")
+    doc = read_html(page.encode("gbk"))
+    assert doc.title == "某某市人民政府2022年政府信息公开工作年度报告"
+
+
+def test_http_charset_wins_over_a_wrong_meta():
+    page = WORD_TABLE.replace("charset=gb2312", "charset=utf-8").encode("gbk")
+    assert read_html(page, charset="gbk").title.startswith("某某市")
+
+
+def test_table_nested_in_layout_tables_and_section_order():
+    page = f"""<html><body><table class=layout><tr><td><div class=nav>首页 &gt; 政府信息公开</div>
+    <table><tr><td>{WORD_TABLE.split('<body>')[1].split('</body>')[0]}</td></tr></table>
+    </td></tr></table><div class=footer>版权所有</div></body></html>"""
+    doc = read_html(page.encode())
+    grids = doc.grids
+    assert len(grids) == 1 and grids[0].width == 15
+    texts = [b.text for b in doc.blocks if not isinstance(b, Grid)]
+    assert texts.index("四、政府信息公开行政复议、行政诉讼情况") < texts.index("五、存在的主要问题及改进情况")
