@@ -84,15 +84,21 @@ def _table(doc, sheet: Sheet) -> None:
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
-    for column, width in zip(table.columns, _column_widths(sheet)):
+    # every cell fetched once: table.cell() rescans the whole table on each call. Merged regions are
+    # disjoint, so the corner cells of one merge survive the merges before it.
+    flat = table._cells
+    cells = [flat[r * sheet.width:(r + 1) * sheet.width] for r in range(len(grid))]
+    widths = _column_widths(sheet)
+    for column, width in zip(table.columns, widths):
         column.width = width  # the grid LibreOffice lays out by
-        for cell in column.cells:
+    for row in cells:
+        for cell, width in zip(row, widths):
             cell.width = width
     for r, row in enumerate(sheet.origins()):
         for c, span in row:
-            cell = table.cell(r, c)
+            cell = cells[r][c]
             if span.rowspan > 1 or span.colspan > 1:
-                cell = cell.merge(table.cell(r + span.rowspan - 1, c + span.colspan - 1))
+                cell = cell.merge(cells[r + span.rowspan - 1][c + span.colspan - 1])
             _fill(cell, span)
     doc.add_paragraph()
 
