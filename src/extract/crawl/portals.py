@@ -85,3 +85,27 @@ def _portal_from_table(table: dict, origin: str | Path) -> Portal:
         if key in values:
             values[key] = tuple(values[key])
     return Portal(**values)
+
+
+def resolve_portals(urls: list[str] | None = None, portals_file: str | Path | None = None) -> list[Portal]:
+    """What ``ogi crawl [URL…] [--portals FILE]`` crawls: each URL as a generic portal plus the
+    file's portals; with neither, the built-in list (`portals.toml`)."""
+    portals = load_portals(portals_file) if portals_file else []
+    portals += [Portal.from_url(url) for url in urls or []]
+    return portals or builtin_portals()
+
+
+def group_by_host(portals: list[Portal]) -> list[list[Portal]]:
+    """Portals that share a host, together (transitively): one group is crawled by one crawler,
+    so the host's rate limit holds across them."""
+    groups: list[tuple[set[str], list[Portal]]] = []
+    for portal in portals:
+        hosts = {host for host in portal.hosts if not host.startswith("*.")}
+        overlapping = [g for g in groups if g[0] & hosts]
+        merged_hosts, merged = set(hosts), [portal]
+        for g in overlapping:
+            groups.remove(g)
+            merged_hosts |= g[0]
+            merged = g[1] + merged
+        groups.append((merged_hosts, merged))
+    return [members for _, members in groups]
