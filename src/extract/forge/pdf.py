@@ -1,0 +1,563 @@
+"""Forged reports as PDF, shaped like a WPS/Word export of the official template.
+
+The tables come from `extract.forge.spans` (the same shapes as the HTML and DOCX forges) and the
+running text from `extract.forge.prose`. Everything is drawn with reportlab's built-in CID font
+STSong-Light (Unicode-encoded, so pdfplumber and pdfium extract the CJK text exactly) on A4 pages
+with 公文-like typography: a centred two-line title, 2-em paragraph indents, justified lines,
+``- N -`` page numbers, and ruled tables in small type.
+
+`PdfLayout` chooses the shapes real exports take: table 三 split over two pages (by default before
+row 2 of （四）, which cuts the merged label （四）无法提供 into （四）无 | 法提供, 16 + 12 rows) with or
+without a repeated header, wrapped labels, the vertical 三、本年度办理结果, borderless tables,
+landscape table pages, several pages of prose before the tables, and fake-bold text (each glyph
+drawn twice with a small offset).
+
+Helpers at the end make the bad PDFs the reader must fail on honestly: encrypted, scanned (an image
+only), a CID font whose text cannot be decoded, and truncated files.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from reportlab.lib import pdfencrypt
+from reportlab.lib.pagesizes import A4
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfgen.canvas import Canvas
+
+from extract import template as tpl
+from extract.forge.model import Report
+from extract.forge.prose import Prose, write_prose
+from extract.forge.spans import Sheet, Span, sheets
+
+FONT = "STSong-Light"
+pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+
+_REQUEST_ROWS = frozenset(tpl.TEMPLATE_2021["requests"].row_keys) | frozenset(
+    tpl.TEMPLATE_2019["requests"].row_keys)
+
+
+@dataclass(frozen=True)
+class PdfLayout:
+    """How a forged report is laid out on PDF pages. Validates itself."""
+
+    repeat_header: bool = False  # a table continued on the next page repeats its header rows
+    split_before: str | None = "unavailable.needs_creation"  # table 三 row that starts a new page; None: natural
+    borderless: bool = False  # no rulings at all (tables must be read from word positions)
+    landscape: bool = False  # the pages holding the tables are landscape
+    prose_pages: int = 0  # extra pages of prose before the tables
+    fake_bold: bool = False  # title, headings and table text drawn twice, slightly offset
+    bold_offset: float = 0.4  # points between the two copies of a fake-bold glyph
+
+    def __post_init__(self) -> None:
+        for name in ("repeat_header", "borderless", "landscape", "fake_bold"):
+            if not isinstance(getattr(self, name), bool):
+                raise TypeError(f"PdfLayout.{name} must be a bool")
+        if self.split_before is not None and self.split_before not in _REQUEST_ROWS:
+            raise ValueError(f"PdfLayout.split_before: {self.split_before!r} is not a row of table 三")
+        if not isinstance(self.prose_pages, int) or not 0 <= self.prose_pages <= 20:
+            raise ValueError("PdfLayout.prose_pages must be an int between 0 and 20")
+        if not 0 < self.bold_offset <= 1.5:
+            raise ValueError("PdfLayout.bold_offset must be in (0, 1.5] points")
+
+
+#: the layouts tests and samples iterate over, by name
+LAYOUTS: dict[str, PdfLayout] = {
+    "wps": PdfLayout(),
+    "repeat_header": PdfLayout(repeat_header=True),
+    "natural_breaks": PdfLayout(split_before=None, prose_pages=1),
+    "borderless": PdfLayout(borderless=True),
+    "landscape": PdfLayout(landscape=True, split_before=None),
+    "long_prose": PdfLayout(prose_pages=3, split_before=None),
+    "fake_bold": PdfLayout(fake_bold=True),
+}
+
+# ---------------------------------------------------------------- typography
+
+_MARGIN = dict(left=79.0, right=74.0, top=78.0, bottom=80.0)
+_BODY = 15.5  # 三号-ish running text
+_BODY_LEADING = 28.0
+_TITLE = 21.0
+_CLOSING = set("，。、；：？！）》」』”’％,.;:?!)%")
+_PAGE_NUMBER = 14.0
+_PORTRAIT_WIDTH = A4[0] - _MARGIN["left"] - _MARGIN["right"]
+
+
+@dataclass(frozen=True)
+class _TableStyle:
+    size: float
+    min_height: float
+    widths: tuple[float, ...] | None  # points at portrait width; None: equal columns
+    align: str  # left or center for labels
+    pad_x: float = 3.0
+    pad_y: float = 3.0
+
+    @property
+    def leading(self) -> float:
+        return round(self.size * 1.32, 2)
+
+
+_STYLES = {
+    "active_disclosure": _TableStyle(10.5, 25.0, (150.0, 98.0, 98.0, 96.0), "left", pad_x=5.0),
+    "requests": _TableStyle(8.0, 17.5, (21.0, 38.0, 124.0), "left"),
+    "review_litigation": _TableStyle(8.5, 19.0, None, "center", pad_x=2.0),
+}
+
+
+@lru_cache(maxsize=4096)
+def _width(text: str, size: float) -> float:
+    return pdfmetrics.stringWidth(text, FONT, size)
+
+
+def _tokens(text: str) -> list[str]:
+    """Characters, except that runs of Latin letters and digits stay together."""
+    return re.findall(r"[A-Za-z0-9.%/+\-]+|\s+|.", text)
+
+
+def wrap(text: str, width: float, size: float) -> list[str]:
+    """Break `text` into lines no wider than `width` (CJK may break anywhere; closing
+    punctuation never starts a line; explicit newlines are kept)."""
+    lines: list[str] = []
+    for part in text.split("\n"):
+        line = ""
+        for tok in _tokens(part):
+            if line and _width(line + tok, size) > width and tok not in _CLOSING:
+                lines.append(line)
+                line = tok.lstrip()
+            else:
+                line += tok
+        lines.append(line)
+    return lines
+
+
+def vertical_lines(text: str) -> list[str]:
+    """One glyph per line, punctuation kept with the glyph before it (三、 / 本 / 年 …)."""
+    out: list[str] = []
+    for ch in text.replace("\n", ""):
+        if out and ch in _CLOSING:
+            out[-1] += ch
+        else:
+            out.append(ch)
+    return out
+
+
+# ---------------------------------------------------------------- pages
+
+
+class _Pager:
+    """The canvas, the current page's size and the vertical cursor (distance from the top)."""
+
+    def __init__(self, canvas: Canvas, layout: PdfLayout):
+        self.c = canvas
+        self.layout = layout
+        self.landscape = False
+        self.number = 0
+        self.y = 0.0
+        self._start_page()
+
+    @property
+    def size(self) -> tuple[float, float]:
+        w, h = A4
+        return (h, w) if self.landscape else (w, h)
+
+    @property
+    def left(self) -> float:
+        return _MARGIN["left"] if not self.landscape else _MARGIN["top"]
+
+    @property
+    def right(self) -> float:
+        return self.size[0] - (_MARGIN["right"] if not self.landscape else _MARGIN["bottom"])
+
+    @property
+    def bottom(self) -> float:
+        return self.size[1] - (_MARGIN["bottom"] if not self.landscape else _MARGIN["right"])
+
+    @property
+    def top(self) -> float:
+        return _MARGIN["top"] if not self.landscape else _MARGIN["left"]
+
+    @property
+    def width(self) -> float:
+        return self.right - self.left
+
+    def space(self) -> float:
+        return self.bottom - self.y
+
+    def _start_page(self) -> None:
+        self.number += 1
+        self.c.setPageSize(self.size)
+        self.y = self.top
+
+    def new_page(self, landscape: bool | None = None) -> None:
+        self._finish_page()
+        self.c.showPage()
+        if landscape is not None:
+            self.landscape = landscape
+        self._start_page()
+
+    def ensure(self, height: float) -> None:
+        if self.y > self.top + 0.1 and self.space() < height:
+            self.new_page()
+
+    def _finish_page(self) -> None:
+        text = f"- {self.number} -"
+        w, h = self.size
+        x = self.right - _width(text, _PAGE_NUMBER) - 10 if self.number % 2 else self.left + 10
+        self.text(x, h - 48, text, _PAGE_NUMBER)
+
+    def close(self) -> None:
+        self._finish_page()
+        self.c.showPage()
+
+    # drawing, in top-down coordinates (y is the baseline's distance from the top)
+
+    def text(self, x: float, y: float, s: str, size: float, bold: bool = False, fake: bool = False,
+             char_space: float = 0.0) -> None:
+        """Draw `s`; `bold` text is stroked as well as filled (or doubled under fake_bold), and
+        `fake` text (table cells) is doubled under fake_bold."""
+        if not s:
+            return
+        doubled = (bold or fake) and self.layout.fake_bold
+        heavy = bold and not doubled
+        if heavy:
+            self.c.saveState()  # the render mode outlives the text object; q/Q scopes it
+            self.c.setLineWidth(size * 0.035)
+        for dx in ((0.0, self.layout.bold_offset) if doubled else (0.0,)):
+            t = self.c.beginText(x + dx, self.size[1] - y)
+            t.setFont(FONT, size)
+            if char_space:
+                t.setCharSpace(char_space)
+            if heavy:
+                t.setTextRenderMode(2)  # fill and stroke: a heavier face without a second font
+            t.textOut(s)
+            self.c.drawText(t)
+        if heavy:
+            self.c.restoreState()
+
+    def rect(self, x0: float, top: float, x1: float, bottom: float) -> None:
+        h = self.size[1]
+        self.c.setLineWidth(0.6)
+        self.c.rect(x0, h - bottom, x1 - x0, bottom - top, stroke=1, fill=0)
+
+
+# ---------------------------------------------------------------- prose
+
+
+def _paragraph(pager: _Pager, text: str, indent: float = 2.0, bold: bool = False, size: float = _BODY) -> None:
+    first = indent * size
+    lines = wrap(text, pager.width - first, size)
+    if len(lines) > 1:  # re-wrap the rest at full width
+        rest = wrap(text[len(lines[0]):].lstrip(), pager.width, size)
+        lines = [lines[0], *rest]
+    for i, line in enumerate(lines):
+        pager.ensure(_BODY_LEADING)
+        x = pager.left + (first if i == 0 else 0.0)
+        room = pager.right - x
+        natural = _width(line, size)
+        gaps = len(line) - 1
+        spare = (room - natural) / gaps if gaps > 0 and i < len(lines) - 1 else 0.0
+        pager.y += _BODY_LEADING
+        pager.text(x, pager.y - 7, line, size, bold=bold, char_space=spare if 0 < spare < size * 0.3 else 0.0)
+
+
+def _title(pager: _Pager, report: Report, prose: Prose) -> None:
+    title = prose.title
+    lines = [report.agency, title[len(report.agency):]] if title.startswith(report.agency) else wrap(
+        title, pager.width, _TITLE)
+    pager.y += 40
+    for line in lines:
+        pager.y += _TITLE * 1.55
+        pager.text(pager.left + (pager.width - _width(line, _TITLE)) / 2, pager.y, line, _TITLE, bold=True)
+    pager.y += 30
+
+
+def _closing(pager: _Pager, prose: Prose) -> None:
+    pager.ensure(_BODY_LEADING * 4)
+    pager.y += _BODY_LEADING
+    for line in (prose.signature, prose.date_line):
+        pager.y += _BODY_LEADING
+        pager.text(pager.right - _width(line, _BODY) - 2 * _BODY, pager.y - 7, line, _BODY)
+
+
+def _extra_prose(prose: Prose, pages: int) -> list[str]:
+    """About `pages` pages of further paragraphs for section 一 (the report's own sentences)."""
+    pool = [p for _, paragraphs in prose.sections for p in paragraphs if len(p) > 30] or prose.preface
+    per_page = 22 * 27  # lines × characters
+    out, size, i = [], 0, 0
+    while size < pages * per_page:
+        out.append(pool[i % len(pool)])
+        size += len(out[-1]) + 27
+        i += 1
+    return out
+
+
+# ---------------------------------------------------------------- tables
+
+
+@dataclass
+class _Placed:
+    """A span and where it sits in the table."""
+
+    span: Span
+    row: int
+    col: int
+    lines: list[str] = field(default_factory=list)
+
+    @property
+    def rows(self) -> range:
+        return range(self.row, self.row + self.span.rowspan)
+
+
+@dataclass
+class _TableShape:
+    sheet: Sheet
+    style: _TableStyle
+    xs: list[float]  # column boundaries, absolute
+    heights: list[float]
+    placed: list[_Placed]
+
+
+def _column_widths(sheet: Sheet, style: _TableStyle, width: float) -> list[float]:
+    if style.widths is None:
+        return [width / sheet.width] * sheet.width
+    fixed = list(style.widths)
+    if len(fixed) < sheet.width:  # label columns fixed, value columns share the rest
+        n = sheet.width - len(fixed)
+        fixed += [max(_PORTRAIT_WIDTH - sum(fixed), 0) / n] * n
+    scale = width / sum(fixed)
+    return [w * scale for w in fixed]
+
+
+def _shape(sheet: Sheet, left: float, width: float) -> _TableShape:
+    style = _STYLES[sheet.table]
+    widths = _column_widths(sheet, style, width)
+    xs = [left]
+    for w in widths:
+        xs.append(xs[-1] + w)
+    placed = [_Placed(span, r, c) for r, row in enumerate(sheet.origins()) for c, span in row]
+    heights = [style.min_height] * len(sheet.rows)
+    for p in placed:
+        inner = xs[p.col + p.span.colspan] - xs[p.col] - 2 * style.pad_x
+        p.lines = vertical_lines(p.span.text) if p.span.vertical else wrap(p.span.text, inner, style.size)
+    for p in sorted(placed, key=lambda p: p.span.rowspan):
+        need = len(p.lines) * style.leading + 2 * style.pad_y
+        have = sum(heights[r] for r in p.rows)
+        if need > have:
+            heights[p.rows[-1]] += need - have
+    return _TableShape(sheet, style, xs, heights, placed)
+
+
+def _row_keys(sheet: Sheet) -> list[str | None]:
+    out = []
+    for row in sheet.rows:
+        out.append(next((s.key[1] for s in row if s.key is not None), None))
+    return out
+
+
+def _paginate(shape: _TableShape, first_room: float, page_room: float, layout: PdfLayout) -> list[list[int]]:
+    """Rows drawn on each page, repeated header rows included."""
+    head = list(range(shape.sheet.header_rows))
+    head_h = sum(shape.heights[r] for r in head)
+    keys = _row_keys(shape.sheet)
+    pages: list[list[int]] = [list(head)]
+    room = first_room - head_h
+    for r in range(len(head), len(shape.sheet.rows)):
+        h = shape.heights[r]
+        forced = shape.sheet.table == "requests" and layout.split_before is not None and keys[r] == layout.split_before
+        if (h > room or forced) and len(pages[-1]) > len(head):
+            repeat = head if layout.repeat_header else []
+            pages.append(list(repeat))
+            room = page_room - sum(shape.heights[x] for x in repeat)
+        pages[-1].append(r)
+        room -= h
+    return pages
+
+
+def _rows_until_split(shape: _TableShape, layout: PdfLayout) -> int:
+    """How many rows must share the first page (all rows before the forced split, or three)."""
+    keys = _row_keys(shape.sheet)
+    if shape.sheet.table == "requests" and layout.split_before in keys:
+        return keys.index(layout.split_before)
+    return min(len(keys), shape.sheet.header_rows + 2)
+
+
+def keep_height(sheet: Sheet, pager: "_Pager") -> float:
+    """Height of the part of `sheet` that must stay on the page of its heading."""
+    shape = _shape(sheet, pager.left, pager.width)
+    return sum(shape.heights[: _rows_until_split(shape, pager.layout)]) + 8
+
+
+def _draw_table(pager: _Pager, sheet: Sheet) -> None:
+    shape = _shape(sheet, pager.left, pager.width)
+    pager.y += 8
+    pages = _paginate(shape, pager.space(), pager.bottom - pager.top, pager.layout)
+    tops: list[dict[int, float]] = []
+    for i, rows in enumerate(pages):
+        y = pager.y if i == 0 else pager.top
+        at = {}
+        for r in rows:
+            at[r] = y
+            y += shape.heights[r]
+        tops.append(at)
+    parts = _cell_parts(shape, tops)
+    for i, rows in enumerate(pages):
+        if i:
+            pager.new_page()
+        for p, top, bottom, lines in parts.get(i, []):
+            _paint_cell(pager, shape, p, top, bottom, lines)
+        pager.y = tops[i][rows[-1]] + shape.heights[rows[-1]]
+    pager.y += 12
+
+
+def _cell_parts(shape: _TableShape, tops: list[dict[int, float]]) -> dict[int, list]:
+    """Each span's part on each page it reaches. A span cut by a page break gives the part
+    before the break as many of its lines as fit there, the rest go on (（四）无 | 法提供)."""
+    style = shape.style
+    out: dict[int, list] = {}
+    for p in shape.placed:
+        parts = []
+        for i, at in enumerate(tops):
+            rows = [r for r in p.rows if r in at]
+            if rows:
+                parts.append((i, at[rows[0]], at[rows[0]] + sum(shape.heights[r] for r in rows)))
+        lines = list(p.lines)
+        for j, (i, top, bottom) in enumerate(parts):
+            if j == len(parts) - 1:
+                mine, lines = lines, []
+            else:
+                fits = max(int((bottom - top - 2 * style.pad_y) // style.leading), 0)
+                mine, lines = lines[:fits], lines[fits:]
+            out.setdefault(i, []).append((p, top, bottom, mine))
+    return out
+
+
+def _paint_cell(pager: _Pager, shape: _TableShape, p: _Placed, top: float, bottom: float, lines: list[str]) -> None:
+    style = shape.style
+    x0, x1 = shape.xs[p.col], shape.xs[p.col + p.span.colspan]
+    if not pager.layout.borderless:
+        pager.rect(x0, top, x1, bottom)
+    if not lines:
+        return
+    block = len(lines) * style.leading
+    y = top + (bottom - top - block) / 2
+    align = "center" if p.span.role in ("head", "group", "value", "extra") or p.span.vertical else style.align
+    if shape.sheet.table == "active_disclosure":
+        align = "left"
+    for line in lines:
+        y += style.leading
+        baseline = y - (style.leading - style.size) / 2 - style.size * 0.12
+        w = _width(line, style.size)
+        x = x0 + style.pad_x if align == "left" else x0 + (x1 - x0 - w) / 2
+        pager.text(x, baseline, line, style.size, fake=True)
+
+
+# ---------------------------------------------------------------- the document
+
+_TABLE_AFTER = {1: "active_disclosure", 2: "requests", 3: "review_litigation"}  # section index → table
+
+
+def render_pdf(report: Report, layout: PdfLayout = PdfLayout()) -> bytes:
+    """The report as a PDF file (deterministic for the report and layout)."""
+    return _render(report, layout)
+
+
+def _render(report: Report, layout: PdfLayout, encrypt: pdfencrypt.StandardEncryption | None = None) -> bytes:
+    buf = io.BytesIO()
+    canvas = Canvas(buf, pagesize=A4, invariant=1, encrypt=encrypt, pageCompression=1)
+    prose = write_prose(report)
+    canvas.setTitle(prose.title)
+    canvas.setAuthor(report.agency)
+    canvas.setCreator("WPS 文字")
+    pager = _Pager(canvas, layout)
+    tables = sheets(report)
+    _title(pager, report, prose)
+    for text in prose.preface:
+        _paragraph(pager, text)
+    last_table = max((i for i, t in _TABLE_AFTER.items() if t in tables), default=None)
+    for i, (heading, paragraphs) in enumerate(prose.sections):
+        sheet = tables.get(_TABLE_AFTER.get(i, ""))
+        if layout.landscape and i == 1:
+            pager.new_page(landscape=True)
+        if layout.landscape and last_table is not None and i == last_table + 1:
+            pager.new_page(landscape=False)
+        if sheet is not None:
+            intro = sum(len(wrap(p, pager.width - 2 * _BODY, _BODY)) for p in paragraphs) * _BODY_LEADING
+            pager.ensure(_BODY_LEADING * 1.4 + intro + keep_height(sheet, pager))
+        else:
+            pager.ensure(_BODY_LEADING * 3)
+        pager.y += _BODY_LEADING * 0.4
+        _paragraph(pager, heading, bold=True)
+        body = paragraphs + (_extra_prose(prose, layout.prose_pages) if i == 0 and layout.prose_pages else [])
+        for text in body:
+            _paragraph(pager, text)
+        if sheet is not None:
+            _draw_table(pager, sheet)
+    _closing(pager, prose)
+    pager.close()
+    canvas.save()
+    return buf.getvalue()
+
+
+def expected_texts(sheet: Sheet) -> list[list[str]]:
+    """The table as a reader must return it: every position holds its cell's text, line breaks
+    removed (a merged cell's text at every position it covers)."""
+    return [[span.flat if span is not None else "" for span in row] for row in sheet.dense()]
+
+
+# ---------------------------------------------------------------- bad PDFs, for tests
+
+
+def encrypted_pdf(report: Report, layout: PdfLayout = PdfLayout(), user_password: str = "",
+                  owner_password: str = "owner-secret") -> bytes:
+    """The report encrypted (RC4 128). With an empty user password any reader may open it, as
+    many portals' PDFs are; with a user password it cannot be read without it."""
+    enc = pdfencrypt.StandardEncryption(user_password, owner_password, canPrint=1, canModify=0, canCopy=0,
+                                        canAnnotate=0, strength=128)
+    return _render(report, layout, encrypt=enc)
+
+
+def scanned_pdf(report: Report, layout: PdfLayout = PdfLayout(), dpi: int = 100) -> bytes:
+    """The report as a scan: every page a greyscale image, no text layer at all."""
+    import pypdfium2 as pdfium
+    from reportlab.lib.utils import ImageReader
+
+    source = pdfium.PdfDocument(render_pdf(report, layout))
+    buf = io.BytesIO()
+    canvas = Canvas(buf, pagesize=A4, invariant=1)
+    canvas.setCreator("Scanner")
+    try:
+        for i in range(len(source)):
+            page = source[i]
+            w, h = page.get_size()
+            image = page.render(scale=dpi / 72, grayscale=True).to_pil()
+            page.close()
+            jpeg = io.BytesIO()
+            image.save(jpeg, format="JPEG", quality=70)
+            canvas.setPageSize((w, h))
+            canvas.drawImage(ImageReader(io.BytesIO(jpeg.getvalue())), 0, 0, width=w, height=h)
+            canvas.showPage()
+    finally:
+        source.close()
+    canvas.save()
+    return buf.getvalue()
+
+
+def cid_font_pdf(report: Report, layout: PdfLayout = PdfLayout()) -> bytes:
+    """The report with a CID font whose codes cannot be turned back into text: Identity-H
+    encoding, an unknown character collection and no ToUnicode map. pdfminer prints ``(cid:N)``,
+    pdfium invents unrelated characters. (Glyphs render wrongly too: the point is the text layer.)"""
+    data = render_pdf(report, layout)
+    # same-length substitutions keep every byte offset of the cross-reference table valid
+    data = data.replace(b"/Registry (Adobe)", b"/Registry (Xdobe)")
+    return data.replace(b"/Encoding /UniGB-UCS2-H", b"/Encoding /Identity-H  ")
+
+
+def truncated_pdf(data: bytes, keep: float = 0.6) -> bytes:
+    """The first `keep` share of a PDF file, as an interrupted download leaves it."""
+    if not 0 < keep < 1:
+        raise ValueError("keep must be between 0 and 1")
+    return data[: int(len(data) * keep)]
