@@ -23,6 +23,7 @@ CONTAIN_MIN = 4  # shortest label that may be found inside a longer printed text
 
 _CIRCLED = {chr(0x2460 + i): f"({i + 1})" for i in range(20)}  # ①..⑳
 _CIRCLED.update({chr(0x2474 + i): f"({i + 1})" for i in range(20)})  # ⑴..⒇
+_CIRCLED_TABLE = str.maketrans(_CIRCLED)
 _CN_NUM = "一二三四五六七八九十"
 _NUMBERING = re.compile(
     rf"^(?:第?[{_CN_NUM}]+[、.．]|\([{_CN_NUM}\d]+\)[、.]?|\d+(?:[.、．](?!\d)|\)|、)|[{_CN_NUM}]+\))"
@@ -36,8 +37,7 @@ _PART_BOUNDARY = re.compile(rf"(?=[（(][{_CN_NUM}]{{1,2}}[)）])|(?<=[^\d.．\s
 
 def fold(text: str) -> str:
     """Unicode-fold without dropping anything: circled numbers, full-width forms, brackets."""
-    text = "".join(_CIRCLED.get(ch, ch) for ch in text)
-    return unicodedata.normalize("NFKC", text).translate(_BRACKETS)
+    return unicodedata.normalize("NFKC", text.translate(_CIRCLED_TABLE)).translate(_BRACKETS)
 
 
 @lru_cache(maxsize=65536)
@@ -67,16 +67,32 @@ def similarity(a: str, b: str) -> float:
     return SequenceMatcher(None, a, b, autojunk=False).ratio()
 
 
-def match(label: str, candidates: Sequence[T], labels_of=lambda c: c.labels) -> T | None:
+def match(label: str, candidates: Sequence[T], labels_of=None) -> T | None:
     """The candidate whose label `label` stands for, or None when unsure.
 
     Tiers: exact (normalised) match; the unique longest candidate label contained in the printed
     text; a fuzzy match at least FUZZY_MIN similar and FUZZY_MARGIN ahead of any other candidate.
+    Candidates are template entries (with `.labels`) or, with `labels_of`, anything.
     """
     text = normalise(label)
     if not text:
         return None
-    index = _index(candidates, labels_of)
+    if labels_of is None:
+        return _match_cached(text, tuple(candidates))
+    return _match_text(text, _index(candidates, labels_of))
+
+
+@lru_cache(maxsize=65536)
+def _match_cached(text: str, candidates: tuple) -> object | None:
+    return _match_text(text, _index_cached(candidates))
+
+
+@lru_cache(maxsize=256)
+def _index_cached(candidates: tuple) -> list:
+    return _index(candidates, lambda c: c.labels)
+
+
+def _match_text(text: str, index: list[tuple[str, T]]) -> T | None:
     exact = {id(c): c for norm, c in index if norm == text}
     if len(exact) == 1:
         return next(iter(exact.values()))

@@ -7,7 +7,7 @@ its reason, a file that is not a report becomes `not_a_report`.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -122,12 +122,14 @@ def _issue_flags(extraction: Extraction) -> list[Flag]:
 
 
 def _cells_frame(extraction: Extraction, report_id: str, year: int | None) -> pd.DataFrame:
-    records = [{"report_id": report_id, "year": year, **asdict(c)} for c in extraction.cells]
-    return pd.DataFrame.from_records(records, columns=CELL_COLUMNS)
+    fields = CELL_COLUMNS[2:]
+    columns = {f: [getattr(c, f) for c in extraction.cells] for f in fields}
+    n = len(extraction.cells)
+    return pd.DataFrame({"report_id": [report_id] * n, "year": [year] * n, **columns}, columns=CELL_COLUMNS)
 
 
 def _flags_frame(flags: list[Flag], report_id: str, year: int | None) -> pd.DataFrame:
-    records = [{"report_id": report_id, "year": year, **asdict(f)} for f in flags]
+    records = [{"report_id": report_id, "year": year, **vars(f)} for f in flags]
     return pd.DataFrame.from_records(records, columns=FLAG_COLUMNS)
 
 

@@ -195,7 +195,7 @@ def is_header_row(row: list[Cell], table: str) -> bool:
     if any(parse_value(c.text).kind == "number" for c in cells):
         return False
     cols = UNION[table].columns
-    return any(_column_of(c.text, cols) for c in cells) or row_marker(row) == table
+    return any(_column_of(c.text, cols) for c in cells if c.text.strip()) or row_marker(row) == table
 
 
 def header_to_columns(header: list[list[Cell]], table: str) -> dict[int, ColumnRef]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from typing import NamedTuple
 
 KINDS = ("number", "blank", "na", "text")
@@ -32,6 +33,11 @@ def clean_text(text: str | None) -> str:
 
 def parse_value(text: str | None) -> Value:
     """Classify a cell's printed text and read its number."""
+    return _parse(text or "")
+
+
+@lru_cache(maxsize=16384)
+def _parse(text: str) -> Value:
     compact = clean_text(text)
     if not compact:
         return Value("blank", None)

@@ -23,18 +23,24 @@ _DROP_TAGS = ("script", "style", "noscript", "template", "head")
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*>", re.I)
 _MARK = "\ue000GRID{}\ue000"
 _MARK_RE = re.compile("\ue000GRID(\\d+)\ue000")
-_SPACE = re.compile(r"[ \t\u00a0\u3000\u200b\ufeff]+")
+_BREAK = re.compile(r"<br\b[^>]*>|</(?:" + "|".join(sorted(_BLOCK_TAGS | {"td", "th"})) + r")\s*>", re.I)
 
 
 def read_html(data: bytes, filename: str | None = None, charset: str | None = None) -> Document:
     text, _ = decode(data, charset)
-    root = parse_html(text)
+    root = parse_html(mark_line_breaks(text))
     title = _title(root)
     for tag in _DROP_TAGS:
         for el in root.iter(tag):
             el.drop_tree() if el.getparent() is not None else None
     grids = [table_to_grid(t) for t in leaf_tables(root)]
     return Document("html", tree_to_blocks(root, grids), title=title)
+
+
+def mark_line_breaks(html: str) -> str:
+    """A newline inside every block element's end and at every <br>, so that lxml's
+    text_content() keeps paragraphs and breaks as lines (one fast pass, no tree walk)."""
+    return _BREAK.sub(lambda m: "\n" + m.group(0), html)
 
 
 def parse_html(text: str) -> lxml.html.HtmlElement:
@@ -98,25 +104,15 @@ def _span(value: str | None, limit: int) -> int:
 
 def cell_text(td) -> str:
     """A cell's text with its paragraphs and line breaks as newlines, padding removed."""
-    parts: list[str] = []
-    _collect(td, parts)
-    lines = [_SPACE.sub(" ", line).strip() for line in "".join(parts).split("\n")]
+    return _clean_lines(td.text_content())
+
+
+def _clean_lines(text: str) -> str:
+    """Lines with runs of spaces (&nbsp; and ideographic ones too) collapsed; empty lines dropped."""
+    if "\u200b" in text or "\ufeff" in text:
+        text = text.replace("\u200b", "").replace("\ufeff", "")
+    lines = (" ".join(line.split()) for line in text.split("\n"))
     return "\n".join(line for line in lines if line)
-
-
-def _collect(el, parts: list[str]) -> None:
-    if el.tag == "br":
-        parts.append("\n")
-    elif isinstance(el.tag, str):
-        block = el.tag in _BLOCK_TAGS
-        if block:
-            parts.append("\n")
-        parts.append(el.text or "")
-        for child in el:
-            _collect(child, parts)
-            parts.append(child.tail or "")
-        if block:
-            parts.append("\n")
 
 
 def tree_to_blocks(root, grids: list[Grid]) -> list[Line | Grid]:
@@ -126,16 +122,14 @@ def tree_to_blocks(root, grids: list[Grid]) -> list[Line | Grid]:
         marker.text = _MARK.format(i)
         marker.tail = table.tail
         table.getparent().replace(table, marker)
-    parts: list[str] = []
     body = root.find("body")
-    _collect(body if body is not None else root, parts)
     blocks: list[Line | Grid] = []
-    for line in "".join(parts).split("\n"):
+    for line in (body if body is not None else root).text_content().split("\n"):
         for j, piece in enumerate(_MARK_RE.split(line)):
             if j % 2:  # the captured grid number between two markers
                 blocks.append(grids[int(piece)])
                 continue
-            text = _SPACE.sub(" ", piece).strip()
+            text = " ".join(piece.split())
             if text:
                 blocks.append(Line(text))
     return blocks
