@@ -137,6 +137,7 @@ class DemoPortal:
         self._cache: dict[str, tuple[bytes, str]] = {}
         self._locks: dict[str, threading.Lock] = {}
         self._locks_guard = threading.Lock()
+        self._docs: dict[int, bytes] | None = None
         self.has_pdf = _pdf_available()
         self.has_doc = _soffice_available()
         self._plans = self._plan_reports()
@@ -154,7 +155,8 @@ class DemoPortal:
         self._server = ThreadingHTTPServer((self.host, self.port), handler)
         self._server.daemon_threads = True
         self.port = self._server.server_address[1]
-        self._thread = threading.Thread(target=self._server.serve_forever, name="demo-portal", daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
+                                        name="demo-portal", daemon=True)
         self._thread.start()
         return self
 
@@ -308,9 +310,7 @@ class DemoPortal:
                 return render_pdf(report)
         elif kind == "doc":
             def make() -> bytes:
-                from extract.forge.doc import render_doc
-
-                return render_doc(report)
+                return self._doc_batch()[id(report)]
         elif kind == "html":
             def make() -> bytes:  # a Word "save as web page" file, GBK, charset only in <meta>
                 return render_html(report, style="word", encoding="gbk")
@@ -320,6 +320,18 @@ class DemoPortal:
 
                 return render_docx(report)
         return make
+
+    def _doc_batch(self) -> dict[int, bytes]:
+        """Every DOC of the site, made in one LibreOffice run on the first request for any of them."""
+        with self._locks_guard:
+            lock = self._locks.setdefault("<doc-batch>", threading.Lock())
+        with lock:
+            if self._docs is None:
+                from extract.forge.doc import render_docs
+
+                reports = [p.report for p in self._plans if p.attachment == "doc"]
+                self._docs = {id(r): data for r, data in zip(reports, render_docs(reports))}
+        return self._docs
 
     def _chrome(self, agency: str, attachments: list[tuple[str, str]]) -> Chrome:
         if agency == BUREAU_AGENCY:
