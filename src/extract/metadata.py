@@ -77,26 +77,34 @@ def _date(y: str, m: str, d: str) -> date | None:
         return None
 
 
+#: (suffix of the agency name, level), first match wins: government bodies by the unit they govern
+_GOVERNMENT_LEVELS = (
+    (("镇", "乡", "街道"), "township"),
+    (("县", "区", "旗", "县级市"), "county"),
+    (("北京市", "天津市", "上海市", "重庆市", "省", "自治区"), "province"),
+    (("市", "自治州", "州", "盟", "地区"), "city"),
+)
+_GOVERNMENT_SUFFIXES = ("人民政府办公厅", "人民政府办公室", "人民政府", "街道办事处", "办事处", "管理委员会", "管委会")
+_CENTRAL_PREFIXES = ("国务院", "中华人民共和国", "国家", "中国")
+
+
 def level_of(agency: str) -> str:
     """central, province, city, county, township, department or unknown, from the agency's name."""
     if not agency:
         return "unknown"
-    if agency.startswith(("国务院", "中华人民共和国", "国家")) or agency.endswith("部") and "省" not in agency:
-        return "central" if not agency.endswith(("局", "委员会", "办公室")) or "国家" in agency[:2] else "department"
-    if agency.endswith(("人民政府", "管委会", "管理委员会")):
-        core = agency.removesuffix("人民政府")
-        if core.endswith(("镇", "乡", "街道")):
-            return "township"
-        if core.endswith(("县", "区", "旗")) or core.endswith("市") and _CITY.search(core[:-1] or ""):
-            return "county"
-        if core.endswith(("市", "州", "盟", "地区")):
-            return "province" if core in _MUNICIPALITIES else "city"
-        if core.endswith(("省", "自治区")):
-            return "province"
-        return "city" if agency.endswith(("管委会", "管理委员会")) else "unknown"
-    if agency.endswith(("街道办事处", "办事处")):
+    if agency.startswith(_CENTRAL_PREFIXES):
+        return "central"
+    suffix = next((s for s in _GOVERNMENT_SUFFIXES if agency.endswith(s)), None)
+    if suffix is None:
+        return "department"  # 局, 委, 办, 厅, 中心 … of some government
+    if suffix.startswith("人民政府办"):
+        return "department"
+    unit = agency.removesuffix(suffix)
+    if suffix in ("街道办事处", "办事处"):
         return "township"
-    return "department"
+    if unit in ("北京市", "天津市", "上海市", "重庆市"):
+        return "province"
+    return next((level for ends, level in _GOVERNMENT_LEVELS if unit.endswith(ends)), "unknown")
 
 
 def region_of(agency: str) -> tuple[str | None, str | None, str | None]:
