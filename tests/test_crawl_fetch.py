@@ -14,7 +14,7 @@ from extract.crawl.fetch import parse_retry_after
 from extract.crawl.testing import LocalSite, forged_pdf, listing_html, reset_connection, send
 
 POLICY = FetchPolicy(
-    read_timeout=0.5, connect_timeout=1.0, total_timeout=3.0, retries=2, backoff=0.05,
+    read_timeout=0.3, connect_timeout=1.0, total_timeout=3.0, retries=2, backoff=0.05,
     max_retry_after=5.0, max_bytes=1 << 20,
 )
 AGENCY = "清河市人民政府"
@@ -48,7 +48,7 @@ class Faults:
         self._count("tomorrow")
         send(h, 503, "maintenance", "text/plain", {"Retry-After": "86400"})
 
-    def slow(self, h):  # headers only after 2 s: past the 0.5 s read timeout
+    def slow(self, h):  # headers only after 2 s: past the 0.3 s read timeout
         self._count("slow")
         time.sleep(2)
         try:
