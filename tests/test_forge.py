@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import io
 import re
-from pathlib import Path
 
 import docx
 import lxml.html
 import pytest
 
-from conftest import CORPUS
 from extract import template as tpl
 from extract.forge import forge_samples
 from extract.forge import doc as forge_doc

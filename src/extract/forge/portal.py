@@ -27,7 +27,7 @@ import hashlib
 import importlib.util
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, time as dtime, timezone
 from email.utils import format_datetime, parsedate_to_datetime
 from html import escape

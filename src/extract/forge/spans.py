@@ -11,7 +11,7 @@ A line break inside a cell (商业 / 企业) is a ``"\\n"`` in `Span.text`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from extract import template as tpl
 from extract.forge.model import CellKey, Printed, Report
@@ -109,7 +109,6 @@ class Sheet:
     rows: list[list[Span]]
     width: int
     header_rows: int = 0
-    heights: list[int] = field(default_factory=list)
 
     def dense(self) -> list[list[Span | None]]:
         """The table as a full matrix; a spanned cell is the same object at every position."""
