@@ -21,6 +21,7 @@ class Cell:
 
     text: str
     page: int | None = None
+    x: float | None = None  # left edge where known (text columns, PDF points); aligns unruled rows
 
     @property
     def stripped(self) -> str:

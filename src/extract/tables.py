@@ -264,6 +264,7 @@ class _RowState:
     columns: dict[int, ColumnRef] = field(default_factory=dict)
     order: list[ColumnRef] = field(default_factory=list)
     aligned: bool = True
+    starts: list[tuple[float, ColumnRef]] = field(default_factory=list)  # header x → column
 
 
 def table_to_cells(table: str, segments: list[Segment], out: Extraction) -> None:
@@ -294,11 +295,37 @@ def _use_header(state: _RowState, header: list[list[Cell]], table: str) -> None:
     if state.aligned:
         columns = header_to_columns(_fill_spans(header), table)
     else:
-        refs = [ref for row in header for c in _distinct(row) for ref in [path_to_column([c.text], table)] if ref]
-        columns = dict(enumerate(printed_order(list(dict.fromkeys(refs)), table)))
+        found = [(c, ref) for row in header for c in _distinct(row) for ref in [path_to_column([c.text], table)] if ref]
+        columns = dict(enumerate(printed_order(list(dict.fromkeys(ref for _, ref in found)), table)))
+        state.starts = column_starts(found, _row_starts(header, table))
     if columns:
         state.columns = columns
         state.order = ordered_keys(columns, table)
+
+
+def column_starts(found: list[tuple[Cell, ColumnRef]],
+                  row_starts: list[tuple[float, str]] = ()) -> list[tuple[float, ColumnRef]]:
+    """Where each column starts, from the header cells that name it (rows without rulings).
+    In table 四 a column's row is the row heading (行政复议, 复议后起诉 …) that starts left of it."""
+    starts: dict[ColumnRef, float] = {}
+    for cell, ref in found:
+        if cell.x is None:
+            continue
+        if row_starts:
+            rows = [key for x, key in row_starts if x <= cell.x + 1]
+            if not rows:
+                continue
+            ref = ColumnRef(ref.column, rows[-1])
+        starts[ref] = min(cell.x, starts.get(ref, cell.x))
+    return sorted(((x, ref) for ref, x in starts.items()), key=lambda item: item[0])
+
+
+def _row_starts(header: list[list[Cell]], table: str) -> list[tuple[float, str]]:
+    if table != "review_litigation":
+        return []
+    found = [(c.x, row.key) for r in header for c in _distinct(r) if c.x is not None
+             for row in [labels.match(c.text, UNION[table].rows)] if row]
+    return sorted(found, key=lambda item: item[0])
 
 
 def printed_order(refs: list[ColumnRef], table: str) -> list[ColumnRef]:
@@ -345,7 +372,7 @@ def row_to_cells(row: list[Cell], table: str, state: _RowState, grid: Grid, out:
     label_cells, values = split_row(row, state)
     if values is None:
         label = " ".join(c.text.strip() for c in label_cells)
-        if label_cells or any(parse_value(c.text).kind == "number" for c in row):
+        if any(parse_value(c.text).kind == "number" for c in row):
             out.issues.append(Issue("row.unaligned", table, None,
                                     f"row {label!r}: its values do not line up with the header"))
         return []
@@ -371,7 +398,27 @@ def split_row(row: list[Cell], state: _RowState) -> tuple[list[Cell], list[tuple
         values = [(ref, row[p]) for p, ref in sorted(state.columns.items()) if p < len(row)]
         if not any(_is_label_like(c) for _, c in values):
             return _distinct(labels_at), _dedupe_values(values)
-    return _by_order(row, state.order)
+    labels_at, values = _by_order(row, state.order)
+    if values is None and state.starts:
+        values = _by_position(row, state.starts)
+    return labels_at, values
+
+
+def _by_position(row: list[Cell], starts: list[tuple[float, ColumnRef]]):
+    """Values put under the header column they start in (a text layout with blank cells)."""
+    cells = _distinct(row)
+    last_label = max((i for i, c in enumerate(cells) if _is_label_like(c)), default=-1)
+    values = [c for c in cells[last_label + 1:] if c.text.strip()]
+    if any(c.x is None for c in values):
+        return None
+    placed: dict[ColumnRef, Cell] = {}
+    for cell in values:
+        under = [ref for x, ref in starts if x <= cell.x + 1]
+        if not under or under[-1] in placed:
+            return None
+        placed[under[-1]] = cell
+    page = row[0].page if row else None
+    return [(ref, placed.get(ref) or Cell("", page)) for _, ref in starts]
 
 
 def _by_order(row: list[Cell], order: list[ColumnRef]):

@@ -145,7 +145,7 @@ ACTIVE_2019 = Table(
 APPLICANT_COLUMNS = (
     Column("natural_person", "自然人"),
     Column("commercial", "商业企业", ("商业", "企业")),
-    Column("research", "科研机构", ("科研院所",)),
+    Column("research", "科研机构", ("科研", "科研院所")),
     Column("public_interest", "社会公益组织", ("社会公益",)),
     Column("legal_services", "法律服务机构", ("法律服务",)),
     Column("other_org", "其他"),

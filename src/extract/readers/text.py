@@ -12,9 +12,10 @@ Two shapes of table survive in text exports:
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from extract import tables
-from extract.document import Document, Grid, Line
+from extract.document import Cell, Document, Grid, Line
 from extract.encoding import decode
 from extract.labels import normalise
 from extract.values import is_value_like, parse_value
@@ -41,7 +42,9 @@ def lines_to_blocks(lines: list[str]) -> list[Line | Grid]:
     def flush() -> None:
         nonlocal pending
         if pending:
-            blocks.append(Grid.from_texts(join_split_rows(pending), "text", aligned=aligned))
+            rows = join_split_rows(pending)
+            blocks.append(Grid([[c if isinstance(c, Cell) else Cell(c) for c in row] for row in rows],
+                               "text", aligned=aligned))
             pending = []
 
     for raw in lines:
@@ -84,60 +87,83 @@ def _is_table_line(line: str) -> bool:
     return bool(text) and len(text) <= 160 and not text.endswith(_SENTENCE_END)
 
 
-def split_spaced(line: str) -> list[str]:
-    """`label words  v1 v2 …` → [label, v1, v2, …]: trailing value-like tokens are cells."""
-    tokens = line.split()
+def split_spaced(line: str) -> list[Cell]:
+    """`label words  v1 v2 …` → [label, v1, v2, …] as cells that keep their column (in display
+    width, as a monospace layout shows them): trailing value-like tokens are cells."""
+    tokens = [(m.group(0), _display_col(line, m.start())) for m in re.finditer(r"\S+", line)]
     cut = len(tokens)
-    while cut > 0 and is_value_like(tokens[cut - 1]):
+    while cut > 0 and is_value_like(tokens[cut - 1][0]):
         cut -= 1
-    label = " ".join(tokens[:cut])
     if cut == len(tokens):  # no values: a header row, one cell per token
-        return tokens
-    return ([label] if label else []) + tokens[cut:]
+        return [Cell(t, x=x) for t, x in tokens]
+    label = [Cell(" ".join(t for t, _ in tokens[:cut]), x=tokens[0][1])] if cut else []
+    return label + [Cell(t, x=x) for t, x in tokens[cut:]]
 
 
-def join_split_rows(rows: list[list[str]]) -> list[list[str]]:
+def _display_col(line: str, index: int) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in line[:index])
+
+
+def join_split_rows(rows: list[list]) -> list[list]:
     """Put back together the rows a text export broke over lines: a label whose values come on
     the next line, and a long label wrapped before or after the line that carries its values."""
-    out: list[list[str]] = []
+    out: list[list] = []
     for i, row in enumerate(rows):
         prev = out[-1] if out else None
         nxt = rows[i + 1] if i + 1 < len(rows) else None
         if prev is not None and _label_only(prev) and _values_only(row):
-            out[-1] = [prev[0].strip()] + [c for c in row if c.strip()]
-        elif prev is not None and _label_only(prev) and _continues_label(row):
-            out[-1] = [prev[0].strip() + row[0].strip()] + row[1:]
-        elif prev is not None and _label_only(row) and not _NUMBERED.match(row[0]) \
+            out[-1] = [prev[0]] + [c for c in row if _text(c).strip()]
+        elif prev is not None and _label_only(prev) and not _is_row_label(_text(prev[0])) and _continues_label(row):
+            out[-1] = [_joined(prev[0], row[0])] + row[1:]
+        elif prev is not None and _label_only(row) and not _is_row_label(_text(row[0])) \
+                and not _NUMBERED.match(_text(row[0])) \
                 and _has_values(prev) and not (nxt and _continues_label(nxt)):
-            head = next(j for j, c in enumerate(prev) if c.strip())
-            out[-1] = prev[:head] + [prev[head].strip() + row[0].strip()] + prev[head + 1:]
+            head = next(j for j, c in enumerate(prev) if _text(c).strip())
+            out[-1] = prev[:head] + [_joined(prev[head], row[0])] + prev[head + 1:]
         else:
             out.append(row)
     return out
 
 
-def _has_values(row: list[str]) -> bool:
-    return any(parse_value(c).kind == "number" for c in row)
+def _text(cell) -> str:
+    return cell.text if isinstance(cell, Cell) else cell
 
 
-def _label_only(row: list[str]) -> bool:
-    cells = [c for c in row if c.strip()]
-    return len(row) == 1 and len(cells) == 1 and parse_value(cells[0]).kind == "text" and not tables.row_marker_texts(cells) \
-        and tables.section_of(cells[0]) is None and not _is_column_label(cells[0])
+def _joined(first, second):
+    text = _text(first).strip() + _text(second).strip()
+    return Cell(text, x=first.x) if isinstance(first, Cell) else text
+
+
+def _has_values(row: list) -> bool:
+    return any(parse_value(_text(c)).kind == "number" for c in row)
+
+
+def _label_only(row: list) -> bool:
+    texts = [_text(c) for c in row]
+    return len(row) == 1 and texts[0].strip() != "" and parse_value(texts[0]).kind == "text" \
+        and not tables.row_marker_texts(texts) and tables.section_of(texts[0]) is None \
+        and not _is_column_label(texts[0])
+
+
+def _is_row_label(text: str) -> bool:
+    """A whole label of the template on its own (a row whose cells are all blank)."""
+    norm = normalise(text)
+    return any(norm == normalise(label) for t in TABLE_SECTIONS for row in tables.UNION[t].rows
+               for label in row.labels if len(normalise(label)) >= 4)
 
 
 def _is_column_label(text: str) -> bool:
     return any(tables.path_to_column([text], t) for t in TABLE_SECTIONS)
 
 
-def _values_only(row: list[str]) -> bool:
-    cells = [c for c in row if c.strip()]
+def _values_only(row: list) -> bool:
+    cells = [_text(c) for c in row if _text(c).strip()]
     return bool(cells) and all(is_value_like(c) for c in cells)
 
 
-def _continues_label(row: list[str]) -> bool:
+def _continues_label(row: list) -> bool:
     """The row starts with the rest of a wrapped label (not a new numbered item) and has values."""
-    head = row[0].strip() if row else ""
+    head = _text(row[0]).strip() if row else ""
     if not head or _NUMBERED.match(head) or parse_value(head).kind != "text":
         return False
     return len(row) > 1 and _has_values(row)
