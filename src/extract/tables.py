@@ -517,6 +517,15 @@ def extract_tables(doc: Document) -> Extraction:
         table_to_cells(table, segments, out)
         if out.has(table):
             out.tables.append(table)
+    # --- fused text (issue 8, extract.fused): tables flattened into running text, their cells run together
+    missing = [t for t in tpl.TABLES if t not in out.tables]
+    if missing:
+        from extract.fused import read_fused  # here, not at the top: extract.fused builds on this module
+        fused = read_fused(doc, missing)
+        out.cells += fused.cells
+        out.issues += fused.issues
+        out.tables += fused.tables
+    # --- end fused text
     return out
 
 
