@@ -1,0 +1,117 @@
+"""Views researchers ask for, over the curated datasets.
+
+- `requests_wide`: table 三 as printed, one row per report and row key, one column per applicant
+  type (natural_person … other_org, org_subtotal where printed, total), with the report's agency,
+  year, level and region; values are the corrected ones (`extract.research.corrections`).
+- `connect`: an in-memory DuckDB with views ``reports``, ``cells`` (with ``value_corrected``),
+  ``flags``, ``corrections`` and ``requests`` (the wide view), for the SQL examples below.
+
+    from extract.research.views import connect, GRANT_RATE_BY_YEAR
+    connect("data/curated").sql(GRANT_RATE_BY_YEAR).df()
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from extract import template as tpl
+from extract.datasets import read_dataset
+from extract.research.corrections import DATASET_FILE, corrected_cells_sql, read_corrected_cells
+
+APPLICANT_COLUMNS = (*tpl.REQUEST_APPLICANTS, "org_subtotal", "total")
+REPORT_COLUMNS = ("agency", "year", "level", "province", "city", "county", "template", "status")
+#: table 三's rows in printed order (2021 items, then the 2019 one-row 其他处理 where its items stand)
+ROW_ORDER = {key: i for i, key in enumerate(
+    [r for r in tpl.REQUESTS_2021.row_keys if r != "total_handled" and r != "carried_forward"]
+    + ["other_handling", "total_handled", "carried_forward"])}
+
+#: grant rate by year: 予以公开 (and 予以公开 + 部分公开) over 总计, total column, reports that print 总计
+GRANT_RATE_BY_YEAR = """
+select year,
+       sum(total) filter (where "row" = 'granted')           as granted,
+       sum(total) filter (where "row" = 'partially_granted') as partially_granted,
+       sum(total) filter (where "row" = 'total_handled')     as handled,
+       round(granted / handled, 4)                           as grant_rate,
+       round((granted + partially_granted) / handled, 4)     as grant_or_partial_rate
+from requests
+where report_id in (select report_id from requests where "row" = 'total_handled' and total is not null)
+group by year
+order by year
+""".strip()
+
+#: of the requests not granted (in full or in part), the share answered 本机关不掌握相关政府信息
+NOT_HELD_SHARE_BY_YEAR = """
+select year,
+       sum(total) filter (where "row" = 'unavailable.not_held')                   as not_held,
+       sum(total) filter (where "row" = 'total_handled')
+         - coalesce(sum(total) filter (where "row" in ('granted', 'partially_granted')), 0) as refused,
+       round(not_held / nullif(refused, 0), 4)                                    as not_held_share
+from requests
+where report_id in (select report_id from requests where "row" = 'total_handled' and total is not null)
+group by year
+order by year
+""".strip()
+
+EXAMPLES = {"grant rate by year": GRANT_RATE_BY_YEAR, "share of 本机关不掌握相关政府信息 among refusals": NOT_HELD_SHARE_BY_YEAR}
+
+
+def requests_wide(root: Path, corrected: bool = True) -> pd.DataFrame:
+    """Table 三 of every report, wide: one row per report and row key, one column per applicant type."""
+    cells = read_corrected_cells(root) if corrected else read_dataset(root, "cells")
+    return wide_requests(cells, read_dataset(root, "reports"), "value_corrected" if corrected else "value")
+
+
+def wide_requests(cells: pd.DataFrame, reports: pd.DataFrame, value: str = "value") -> pd.DataFrame:
+    """The wide `requests` view from frames of the cells and reports datasets."""
+    table = cells[cells["table"] == "requests"]
+    wide = table.pivot(index=["report_id", "row"], columns="column", values=value)
+    columns = list(APPLICANT_COLUMNS)  # org_subtotal too (null unless printed): the same columns every time
+    wide = wide.reindex(columns=columns).astype("float64").reset_index()
+    wide.columns.name = None
+    labels = table.drop_duplicates(["report_id", "row"])[["report_id", "row", "label"]]
+    meta = reports[["report_id", *REPORT_COLUMNS]]
+    out = wide.merge(labels, on=["report_id", "row"], how="left").merge(meta, on="report_id", how="left")
+    out["_order"] = out["row"].map(ROW_ORDER).fillna(len(ROW_ORDER))
+    out = out.sort_values(["year", "agency", "report_id", "_order", "row"], na_position="last")
+    return out[["report_id", *REPORT_COLUMNS, "row", "label", *columns]].reset_index(drop=True)
+
+
+def connect(root: Path | str = "data/curated") -> duckdb.DuckDBPyConnection:
+    """In-memory DuckDB with the views reports, cells (+ value_corrected), flags, corrections, requests."""
+    root = Path(root)
+    if not any((root / "reports").glob("year=*/*.parquet")):
+        raise FileNotFoundError(f"no reports dataset under {root}")
+    con = duckdb.connect()
+    path = root.as_posix()
+    con.execute(f"create view reports as select * from read_parquet('{path}/reports/*/*.parquet', "
+                "hive_partitioning = true)")
+    con.execute(f"create view cells as {corrected_cells_sql(root)}")
+    if any((root / "flags").glob("year=*/*.parquet")):
+        con.execute(f"create view flags as select * from read_parquet('{path}/flags/*/*.parquet', "
+                    "hive_partitioning = true)")
+    if (root / DATASET_FILE).exists():
+        con.execute(f"create view corrections as select * from read_parquet('{path}/corrections/*.parquet')")
+    con.execute(f"create view requests as {requests_sql()}")
+    return con
+
+
+def requests_sql() -> str:
+    """The wide `requests` view in SQL, over the views ``cells`` and ``reports``."""
+    pivots = ",\n       ".join(f"max(c.value_corrected) filter (where c.\"column\" = '{col}') as {col}"
+                               for col in APPLICANT_COLUMNS)
+    meta = ", ".join(f"r.{c}" for c in REPORT_COLUMNS)
+    return (f"select c.report_id, {meta}, c.\"row\", any_value(c.label) as label,\n       {pivots}\n"
+            "from cells c join reports r using (report_id)\n"
+            "where c.\"table\" = 'requests'\n"
+            f"group by c.report_id, {meta}, c.\"row\"")
+
+
+def grant_rate_by_year(root: Path | str = "data/curated") -> pd.DataFrame:
+    return connect(root).sql(GRANT_RATE_BY_YEAR).df()
+
+
+def not_held_share_by_year(root: Path | str = "data/curated") -> pd.DataFrame:
+    return connect(root).sql(NOT_HELD_SHARE_BY_YEAR).df()
