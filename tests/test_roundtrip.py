@@ -41,8 +41,6 @@ DOC_MESSES = ("blank_zeros",)  # LibreOffice is slow; the DOC reader's own tests
 #: (format, mess) or (format, None) for all its cases → why the parser cannot do it yet
 GAPS: dict[tuple[str, str | None], str] = {
     ("text-fused", None): "waits for issue 8: fused text (cells run together) split by the template's arithmetic",
-    ("text-spaces", "org_subtotal_after_natural"): "waits for issue 2: a stand-alone 法人或其他组织小计 header "
-                                                   "between 自然人 and the 法人或其他组织 group in space-aligned text",
 }
 
 

@@ -296,8 +296,11 @@ def _use_header(state: _RowState, header: list[list[Cell]], table: str) -> None:
         columns = header_to_columns(_fill_spans(header), table)
     else:
         found = [(c, ref) for row in header for c in _distinct(row) for ref in [path_to_column([c.text], table)] if ref]
-        columns = dict(enumerate(printed_order(list(dict.fromkeys(ref for _, ref in found)), table)))
         state.starts = column_starts(found, _row_starts(header, table))
+        order = printed_order(list(dict.fromkeys(ref for _, ref in found)), table)
+        if {ref for _, ref in state.starts} == set(order):  # the layout tells the printed order
+            order = [ref for _, ref in state.starts]
+        columns = dict(enumerate(order))
     if columns:
         state.columns = columns
         state.order = ordered_keys(columns, table)
