@@ -54,15 +54,14 @@ def _clean_agency(name: str) -> str | None:
 
 
 def period_year(text: str) -> int | None:
-    match = _PERIOD.search(fold(text))
+    match = _PERIOD.search(fold(text[:20000]))
     return int(match.group(1)) if match else None
 
 
 def published_date(text: str, year: int | None) -> date | None:
     """The date printed under the signature (the last date in the text), or a 发布时间 field."""
-    folded = fold(text)
-    iso = _ISO_DATE.search(folded[:2000])
-    candidates = [m for m in _CN_DATE.finditer(folded[-600:])]
+    iso = _ISO_DATE.search(fold(text[:2000]))
+    candidates = list(_CN_DATE.finditer(fold(text[-600:])))
     for match in [*reversed(candidates)]:
         found = _date(*match.groups())
         if found and (year is None or found.year in (year, year + 1)):

@@ -109,6 +109,8 @@ def cell_text(td) -> str:
 
 def _clean_lines(text: str) -> str:
     """Lines with runs of spaces (&nbsp; and ideographic ones too) collapsed; empty lines dropped."""
+    if "\n" not in text:
+        return " ".join(text.replace("\u200b", "").split())
     if "\u200b" in text or "\ufeff" in text:
         text = text.replace("\u200b", "").replace("\ufeff", "")
     lines = (" ".join(line.split()) for line in text.split("\n"))
