@@ -21,7 +21,7 @@ from urllib.parse import unquote, urlsplit
 
 from extract.crawl.archive import Archive, Known, ManifestWriter
 from extract.crawl.discover import Page, canonical_url, file_format, holds_report, read_page
-from extract.crawl.fetch import Fetched, Fetcher, FetchPolicy, make_client
+from extract.crawl.fetch import Fetched, Fetcher, FetchPolicy
 from extract.crawl.portals import Portal, host_of
 from extract.encoding import decode
 from extract.sniff import sniff_format
@@ -58,6 +58,7 @@ class CrawlSummary:
     not_reports: int = 0  # report links whose bytes were not a report
     disallowed: int = 0  # URLs robots.txt kept us from
     skipped: int = 0  # pages left out once a portal's page budget was spent
+    fetches: int = 0  # URLs fetched (or tried): one manifest row each
     requests: int = 0  # HTTP requests sent (robots.txt and retries included)
     seconds: float = 0.0
     manifest_files: list[str] = field(default_factory=list)
@@ -69,7 +70,7 @@ class CrawlSummary:
 
     def merge(self, other: CrawlSummary) -> CrawlSummary:
         merged = CrawlSummary(run_id=",".join(filter(None, (self.run_id, other.run_id))))
-        for name in ("pages", "new", "unchanged", "not_modified", "failed", "not_reports", "disallowed", "skipped", "requests"):
+        for name in ("pages", "fetches", "new", "unchanged", "not_modified", "failed", "not_reports", "disallowed", "skipped", "requests"):
             setattr(merged, name, getattr(self, name) + getattr(other, name))
         merged.seconds = max(self.seconds, other.seconds)
         merged.manifest_files = self.manifest_files + other.manifest_files
@@ -122,8 +123,7 @@ async def crawl_async(
     archive = Archive(raw_dir)
     writer = archive.writer()
     started = time.monotonic()
-    async with make_client(policy) as client:
-        fetcher = Fetcher(client, policy)
+    async with Fetcher(policy) as fetcher:
         crawler = Crawler(fetcher, archive, writer, max_pages=max_pages, progress=progress)
         try:
             await crawler.run(targets)
@@ -161,6 +161,7 @@ class Crawler:
         self._active: set[str] = set()
         self._seen: set[str] = set()
         self._pages_read: Counter[str] = Counter()
+        self._host_slots = asyncio.Semaphore(fetcher.policy.max_hosts)
 
     async def run(self, portals: list[Portal]) -> None:
         for portal in portals:
@@ -188,14 +189,19 @@ class Crawler:
 
     async def _drain(self, host: str) -> None:
         queue = self._queues[host]
-        while queue:
-            job = queue.popleft()
-            try:
-                await self._process(job)
-            except Exception as exc:  # a bug or a bizarre page must not stop the crawl
-                log.exception("crawl of %s failed", job.url)
-                self._record(job, None, outcome="failed", error=f"internal error: {type(exc).__name__}: {exc}")
-        self._active.discard(host)
+        async with self._host_slots:
+            while True:
+                while queue:
+                    job = queue.popleft()
+                    try:
+                        await self._process(job)
+                    except Exception as exc:  # a bug or a bizarre page must not stop the crawl
+                        log.exception("crawl of %s failed", job.url)
+                        self._record(job, None, outcome="failed", error=f"internal error: {type(exc).__name__}: {exc}")
+                await self.fetcher.release(host)
+                if not queue:  # nothing arrived while the connection closed
+                    self._active.discard(host)
+                    return
 
     # --- one job ---------------------------------------------------------------------------------
 
@@ -226,9 +232,9 @@ class Crawler:
             body = fetched.body or b""
             fmt = sniff_format(body, _file_name(fetched.final_url))
             if fmt == "html":
-                self._html(job, fetched, body)
+                await self._html(job, fetched, body)
             else:
-                self._file(job, fetched, body, fmt)
+                await self._file(job, fetched, body, fmt)
 
     async def _not_modified(self, job: Job, fetched: Fetched, known: Known) -> None:
         self._record(
@@ -241,7 +247,7 @@ class Crawler:
             self._follow(job, read_page(body, fetched.final_url, known.content_type, **_patterns(job.portal)), fetched.final_url)
             self.summary.pages += 1
 
-    def _html(self, job: Job, fetched: Fetched, body: bytes) -> None:
+    async def _html(self, job: Job, fetched: Fetched, body: bytes) -> None:
         if job.role == "file":
             promised = file_format(job.url, job.title) or "a document"
             self._record(job, fetched, outcome="not_report", fmt="html", size=len(body), sha256=None,
@@ -251,7 +257,7 @@ class Crawler:
         self.summary.pages += 1
         title = job.title or page.title
         if page.holds_report:
-            self._archive(job, fetched, body, "html", title=title)
+            await self._archive(job, fetched, body, "html", title=title)
         else:
             found = page.reports or page.attachments or (job.role == "listing" and page.listings)
             error = None if found or job.role == "listing" else "no report on the page: no report text, no attachments"
@@ -269,16 +275,16 @@ class Crawler:
             for link in page.attachments:
                 self.submit(Job(link.url, "file", job.portal, referrer=here, title=link.text or page.title))
 
-    def _file(self, job: Job, fetched: Fetched, body: bytes, fmt: str) -> None:
+    async def _file(self, job: Job, fetched: Fetched, body: bytes, fmt: str) -> None:
         if fmt in REPORT_FORMATS or (fmt == "txt" and holds_report(decode(body, None)[0])):
-            self._archive(job, fetched, body, fmt, title=job.title)
+            await self._archive(job, fetched, body, fmt, title=job.title)
             return
         promised = file_format(job.url, job.title) or "a report"
         self._record(job, fetched, outcome="not_report", fmt=fmt, size=len(body),
                      error=f"expected {promised}, got {'empty' if not body else fmt} content")
 
-    def _archive(self, job: Job, fetched: Fetched, body: bytes, fmt: str, title: str) -> None:
-        sha, is_new = self.archive.put(body)
+    async def _archive(self, job: Job, fetched: Fetched, body: bytes, fmt: str, title: str) -> None:
+        sha, is_new = await asyncio.to_thread(self.archive.put, body)  # fsync off the event loop
         self._record(job, fetched, role="report", outcome="new" if is_new else "unchanged",
                      sha256=sha, fmt=fmt, size=len(body), title=title)
         self.known[job.url] = Known(sha, fmt, len(body), fetched.content_type, fetched.etag, fetched.last_modified)
@@ -321,6 +327,7 @@ class Crawler:
             "error": error,
         }
         self.writer.add(row)
+        self.summary.fetches += 1
         self._count(outcome)
         if self.progress is not None:
             self.progress(row)

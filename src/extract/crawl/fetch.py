@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+import ssl
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -47,7 +48,8 @@ class FetchPolicy:
     max_retry_after: float = 120.0  # a longer Retry-After means: give up for this crawl
     max_bytes: int = 100 * 2**20  # bodies larger than this are aborted, not stored
     max_redirects: int = 5
-    concurrency: int = 32  # requests in flight over all hosts
+    concurrency: int = 64  # requests in flight over all hosts
+    max_hosts: int = 256  # hosts crawled at once (each holds a connection)
     trust_env: bool = True  # proxies and certificates from the environment
 
     @property
@@ -87,46 +89,80 @@ class BodyTooLarge(Exception):
 
 
 class HostGate:
-    """One request at a time to a host; consecutive request starts at least `interval` apart."""
+    """One request at a time to a host, and `interval` seconds between the moment the host has
+    answered one request (its response headers are here) and the start of the next: measured
+    that way, a busy event loop cannot squeeze two requests closer together at the server."""
 
     def __init__(self, interval: float) -> None:
         self.interval = interval
         self._lock = asyncio.Lock()
-        self._last_start: float | None = None
+        self._last: float | None = None
 
     @asynccontextmanager
     async def slot(self, slots: asyncio.Semaphore) -> AsyncIterator[None]:
         async with self._lock:
             loop = asyncio.get_running_loop()
-            while self._last_start is not None and (wait := self._last_start + self.interval - loop.time()) > 0:
+            while self._last is not None and (wait := self._last + self.interval - loop.time()) > 0:
                 await asyncio.sleep(wait)
             async with slots:
-                self._last_start = loop.time()
+                self._last = loop.time()
                 yield
 
+    def answered(self) -> None:
+        """The host has received the current request: count the interval from now."""
+        self._last = asyncio.get_running_loop().time()
 
-def make_client(policy: FetchPolicy) -> httpx.AsyncClient:
-    """The one client a crawl uses for pages, files and robots.txt alike."""
+
+def make_client(policy: FetchPolicy, verify: ssl.SSLContext | bool = True) -> httpx.AsyncClient:
+    """A client for one host: one request at a time, one kept-alive connection."""
     return httpx.AsyncClient(
         headers={"User-Agent": policy.user_agent},
         timeout=httpx.Timeout(connect=policy.connect_timeout, read=policy.read_timeout, write=policy.read_timeout, pool=None),
-        limits=httpx.Limits(max_connections=policy.concurrency, max_keepalive_connections=policy.concurrency),
+        limits=httpx.Limits(max_connections=2, max_keepalive_connections=1),
         follow_redirects=False,
         trust_env=policy.trust_env,
+        verify=verify,
     )
 
 
 class Fetcher:
-    """Polite GETs over one `httpx.AsyncClient`."""
+    """Polite GETs. Each host gets its own `httpx.AsyncClient` (pages, files and its robots.txt
+    alike), created on first use and closed by `release`: a pool shared by hundreds of hosts
+    costs httpcore time quadratic in its connections, and one connection per host is the
+    polite shape anyway. Use as ``async with Fetcher(policy) as fetcher``."""
 
-    def __init__(self, client: httpx.AsyncClient, policy: FetchPolicy | None = None) -> None:
-        self.client = client
+    def __init__(self, policy: FetchPolicy | None = None) -> None:
         self.policy = policy or FetchPolicy()
         self.robots = RobotsCache(self._fetch_robots, self.policy.user_agent)
         self.requests = 0  # HTTP requests sent, robots.txt and retries included
+        self._clients: dict[str, httpx.AsyncClient] = {}
+        self._ssl_context: ssl.SSLContext | None = None
         self._gates: dict[str, HostGate] = {}
         self._rates: dict[str, float] = {}
         self._slots = asyncio.Semaphore(self.policy.concurrency)
+
+    async def __aenter__(self) -> Fetcher:
+        return self
+
+    async def __aexit__(self, *exc) -> None:
+        await self.aclose()
+
+    def client(self, host: str) -> httpx.AsyncClient:
+        if host not in self._clients:
+            if self._ssl_context is None:  # one TLS context for all hosts: loading CA certificates is slow
+                self._ssl_context = httpx.create_ssl_context(trust_env=self.policy.trust_env)
+            self._clients[host] = make_client(self.policy, verify=self._ssl_context)
+        return self._clients[host]
+
+    async def release(self, host: str) -> None:
+        """Close a host's connection (its worker is done); a later request opens a new one."""
+        client = self._clients.pop(host, None)
+        if client is not None:
+            await client.aclose()
+
+    async def aclose(self) -> None:
+        for host in list(self._clients):
+            await self.release(host)
 
     def set_rate(self, host: str, rate: float) -> None:
         """A host's own rate (a portal's setting); the slowest setting wins."""
@@ -230,11 +266,14 @@ class Fetcher:
 
     async def _attempt(self, url: str, headers: dict[str, str], max_bytes: int) -> Fetched:
         result = Fetched(url=url, final_url=url)
-        async with self.gate(host_of(url)).slot(self._slots):
+        host = host_of(url)
+        gate = self.gate(host)
+        async with gate.slot(self._slots):
             self.requests += 1
             try:
                 async with asyncio.timeout(self.policy.total_timeout):
-                    async with self.client.stream("GET", url, headers=headers) as response:
+                    async with self.client(host).stream("GET", url, headers=headers) as response:
+                        gate.answered()
                         self._read_headers(result, response)
                         if 200 <= response.status_code < 300:
                             result.body = await _read_capped(response, max_bytes)

@@ -64,7 +64,8 @@ class LocalSite:
 
     LAST_MODIFIED = formatdate(1_700_000_000, usegmt=True)
 
-    def __init__(self) -> None:
+    def __init__(self, poll_interval: float = 0.05) -> None:
+        self.poll_interval = poll_interval  # how fast `close` takes effect
         self.log: list[Hit] = []
         self._resources: dict[str, Resource | Responder] = {}
         self._lock = threading.Lock()
@@ -114,7 +115,7 @@ class LocalSite:
             return [hit for hit in self.log if path is None or hit.path == path]
 
     def start(self) -> LocalSite:
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": self.poll_interval}, daemon=True)
         self._thread.start()
         return self
 
@@ -322,9 +323,10 @@ def _pager(column: str, number: int, count: int, style: str) -> tuple[str, str]:
 
 
 def serve_fleet(sites: int, years: range = range(2015, 2024)) -> list[tuple[LocalSite, list[ForgedFile], str]]:
+    """`sites` forged columns, each on its own port, with the three pager styles in turn."""
     fleet = []
     for i in range(sites):
-        site = LocalSite()
+        site = LocalSite(poll_interval=0.5)
         expected = add_listing_site(site, agency=f"清河市第{i}局", years=years, pager=("trs", "query", "links")[i % 3])
         column = "/zfxxgk/ndbg/" + ("list.html" if i % 3 == 1 else "")
         fleet.append((site.start(), expected, site.url(column)))
@@ -334,7 +336,8 @@ def serve_fleet(sites: int, years: range = range(2015, 2024)) -> list[tuple[Loca
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m extract.crawl.testing", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
-    serve = sub.add_parser("serve", help="serve forged portals until stdin closes; one JSON line per site on stdout")
+    serve = sub.add_parser("serve", help="serve forged portals until stdin closes; one JSON line per site on stdout, "
+                           "request statistics when done")
     serve.add_argument("--sites", type=int, default=10)
     args = parser.parse_args(argv)
     fleet = serve_fleet(args.sites)
@@ -342,8 +345,10 @@ def main(argv: list[str] | None = None) -> None:
         print(json.dumps({"start_url": start, "host": site.host, "reports": len(expected)}), flush=True)
     print(json.dumps({"ready": True}), flush=True)
     sys.stdin.read()
+    gaps = [b.at - a.at for site, _, _ in fleet for a, b in zip(site.log, site.log[1:])]
+    hosts_hit = sum(1 for site, _, _ in fleet if site.log)
     total = sum(len(site.log) for site, _, _ in fleet)
-    print(json.dumps({"requests": total}), flush=True)
+    print(json.dumps({"requests": total, "hosts": hosts_hit, "min_gap": min(gaps, default=None)}), flush=True)
     for site, _, _ in fleet:
         site.close()
 
