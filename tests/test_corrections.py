@@ -146,3 +146,21 @@ def test_the_repository_file_parses_and_its_example_is_valid():
     fields = next(iter(pd.read_csv(pd.io.common.StringIO(HEADER + "\n" + example[2:]), dtype=str,
                                    keep_default_na=False).to_dict("records")))
     assert problem_of(fields) is None
+
+
+def test_ogi_correct_applies_the_file_and_names_lines_that_did_not_apply(curated, tmp_path):
+    import typer
+    from typer.testing import CliRunner
+
+    from extract.research.commands import correct
+
+    root, _, ids = curated
+    app = typer.Typer()
+    app.command()(correct)
+    app.command()(lambda: None)
+    corrections = write_file(tmp_path / "c.csv", f"{ids[2022]},,,requests,granted,total,3,misprint,Li Wei,2025-03-01",
+                             f"{ids[2022]},,,requests,granted,nobody,3,typo,Li Wei,2025-03-01")
+    result = CliRunner().invoke(app, ["correct", "--root", str(root), "--file", str(corrections)])
+    assert result.exit_code == 0, result.output
+    assert "1 applied" in result.output and "line 4" in result.output and "nobody" in result.output
+    assert list(read_corrections_dataset(root)["status"]) == ["applied", "invalid"]

@@ -296,3 +296,23 @@ def test_cross_flags_replace_themselves_and_leave_per_report_flags_alone(tmp_pat
     left = read_dataset(root, "flags")
     pd.testing.assert_frame_equal(left.sort_values(key).reset_index(drop=True),
                                   per_report.sort_values(key).reset_index(drop=True))
+
+
+def test_ogi_check_stores_the_flags_and_prints_a_summary(tmp_path):
+    import typer
+    from typer.testing import CliRunner
+
+    from extract.research.commands import check
+
+    app = typer.Typer()
+    app.command()(check)
+    app.command()(lambda: None)  # a second command, so `check` is a subcommand as in `ogi`
+    before = generate(11, "2021", year=2022, agency=CITY)
+    after = generate(12, "2021", year=2023, agency=CITY)  # its own backlog: does not carry over
+    root = curate_files(tmp_path / "curated", [("a.html", html(before)), ("b.html", html(after))])
+    result = CliRunner().invoke(app, ["check", "--root", str(root)])
+    assert result.exit_code == 0, result.output
+    stored = checks_of(read_dataset(root, "flags"), "carry.cross_year")
+    line = next(li for li in result.output.splitlines() if "carry.cross_year" in li)
+    assert len(stored) > 0 and line.split("│")[-2].strip() == str(len(stored))  # the flags column
+    assert CliRunner().invoke(app, ["check", "--root", str(tmp_path / "empty")]).exit_code == 1
