@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Iterable, Sequence
 
 from extract import labels
@@ -40,9 +40,10 @@ METHOD = "text-fused"
 RULE = {
     "requests": "the largest values in the earliest columns (natural persons ask most)",
     "review_litigation": "the largest values in the earliest columns (most cases are upheld)",
-    "active_disclosure": "the stock at least each yearly count and a change no larger than its items; a dash "
-                         "before digits a minus sign; the shortest longest cell; repealed no more than issued; "
-                         "the smallest change; then the largest values in the earliest columns",
+    "active_disclosure": "the stock at least each yearly count, a change no larger than its items, an amount at "
+                         "least its projects; a dash before digits a minus sign; the most even digit counts; "
+                         "repealed no more than issued; the smallest change; then the largest values in the "
+                         "earliest columns",
 }
 MAX_CANDIDATES = 5000  # splits of one row kept before the row is given up as unsolvable
 MAX_RELAXED = 500  # splits kept of a row none of whose splits keeps its identity
@@ -289,9 +290,6 @@ class Candidate:
     def cost(self) -> int:
         return len(self.broken)
 
-    def longest(self) -> int:
-        return max(b - a for a, b in zip(self.bounds, self.bounds[1:]))
-
 
 def _values(run: Run, bounds: tuple[int, ...]) -> tuple[int | float | None, ...]:
     return tuple(run.value(a, b) for a, b in zip(bounds, bounds[1:]))
@@ -312,23 +310,20 @@ def _row_breaks(values: Sequence, roles: Sequence[str], check: str) -> tuple[str
     return tuple(broken)
 
 
-def row_candidates(run: Run, roles: Sequence[str], check: str, a: int = 0, b: int | None = None,
-                   relax: bool = True) -> list[Candidate]:
-    """Splits of symbols [a, b) into cells with `roles` (``part``/``org`` add up to the last cell,
-    ``total``; ``sub`` is the orgs' subtotal) that keep the row identity; when there is none and
-    `relax`, every split, each with the identities it breaks."""
+def row_candidates(run: Run, roles: Sequence[str], check: str, a: int = 0, b: int | None = None) -> list[Candidate]:
+    """Splits of symbols [a, b) into cells with `roles` that keep the row's identity: ``part``
+    and ``org`` cells add up to the last cell, ``total``; ``sub`` is the orgs' subtotal. A mark
+    in the total leaves the identity unchecked."""
     b = len(run) if b is None else b
     n = len(roles)
-    assert roles[-1] == "total"
     summands = [r in ("part", "org") for r in roles[:-1]]
     out: list[Candidate] = []
     for start in range(b - 1, a, -1):  # the total is the last cell
         if start in run.blocked or b not in run.ends[start]:
             continue
         total = run.value(start, b)
-        if total is None:  # a mark in the total: the row identity cannot be checked
-            out += [Candidate(_values(run, (*bounds, b)), (*bounds, b))
-                    for bounds in fill(run, a, start, n - 1)]
+        if total is None:
+            out += [Candidate(_values(run, (*bounds, b)), (*bounds, b)) for bounds in fill(run, a, start, n - 1)]
             continue
         if not isinstance(total, int) or start - a < n - 1:
             continue
@@ -339,19 +334,22 @@ def row_candidates(run: Run, roles: Sequence[str], check: str, a: int = 0, b: in
                 out.append(Candidate(values, bounds))
         if len(out) > MAX_CANDIDATES:
             raise TooMany(MAX_CANDIDATES)
-    if out or not relax:
-        return out
+    return out
+
+
+def relaxed_candidates(run: Run, roles: Sequence[str], check: str, a: int = 0, b: int | None = None) -> list[Candidate]:
+    """Every split of symbols [a, b) into the row's cells, each with the identities it breaks
+    (for a row none of whose splits keeps them); more than MAX_RELAXED raises `TooMany`."""
+    b = len(run) if b is None else b
     return [Candidate(v, bounds, _row_breaks(v, roles, check))
-            for bounds in fill(run, a, b, n) for v in [_values(run, bounds)]]
+            for bounds in fill(run, a, b, len(roles), cap=MAX_RELAXED) for v in [_values(run, bounds)]]
 
 
 # ---------------------------------------------------------------- locating the tables
 
 
 _CN = "一二三四五六七八九十"
-_TITLE_NUMBER = re.compile(rf"(?:[{_CN}]{{1,2}}|\d)\s*[、.．]\s*$")
-_SECTION_KEYS = {"active_disclosure": "active_disclosure", "requests": "requests",
-                 "review_litigation": "review_litigation"}
+_TITLE_NUMBER = re.compile(rf"(?:[（(](?:[{_CN}]{{1,2}}|\d)[)）]|(?:[{_CN}]{{1,2}}|\d)\s*[、.．])\s*$")
 _MARKERS = {
     "active_disclosure": ("第二十条",),
     "requests": ("勾稽关系", "申请人情况"),
@@ -871,8 +869,7 @@ def request_splits(located: list[LocatedRow], columns: Sequence[str], out: Solut
             found = row_candidates(run, roles, "requests.row_total")
             relaxed = not found
             if relaxed:
-                found = [Candidate(v, b, _row_breaks(v, roles, "requests.row_total"))
-                         for b in fill(run, 0, len(run), len(columns), cap=MAX_RELAXED) for v in [_values(run, b)]]
+                found = relaxed_candidates(run, roles, "requests.row_total")
         except TooMany:
             out.issues.append(_unsolved("requests", row.key, row.run, len(columns), many=True))
             continue
@@ -887,12 +884,23 @@ def solve_requests(located: list[LocatedRow], columns: Sequence[str]) -> Solutio
     out = Solution()
     rows = request_splits(located, columns, out)
     order = [r.key for r in located if r.key in rows]
+    lost = _short_rows(located, len(columns))
+    if lost:  # blank cells vanished from some rows: a row that does not add up may have lost some too
+        for key in [k for k in order if rows[k].relaxed]:
+            out.issues.append(FusedIssue(
+                "fused.unsolved", "requests", key,
+                f"requests.{key}: no split of the fused digits {rows[key].run.text!r} keeps the row's identity, and "
+                f"rows {', '.join(lost[:3])}{' …' if len(lost) > 3 else ''} lost cells in flattening: this one may "
+                "have too; left out", "error"))
+            del rows[key]
+    order = [k for k in order if k in rows]
     # rows no column identity reaches are decided alone; at most MAX_RELAXED_ROWS relaxed rows join the search
     linked = {r for _, eq in request_equations(rows) for r in eq}
     relaxed = [k for k in order if rows[k].relaxed and k in linked]
     for key in relaxed[MAX_RELAXED_ROWS:]:
         out.issues.append(_unsolved("requests", key, rows[key].run.text, len(columns), many=True))
         del rows[key]
+    order = [k for k in order if k in rows]
     equations = request_equations(rows)
     linked = {r for _, eq in equations for r in eq}
     rule = RULE["requests"]
@@ -914,8 +922,9 @@ def solve_requests(located: list[LocatedRow], columns: Sequence[str]) -> Solutio
         if solutions:
             solutions.sort(key=lexmax_key(order))
             kept.update(settle("requests", rows, solutions, rule, out))
-    out.issues += row_flags("requests", rows, kept)
-    out.issues += equation_flags(kept, equations, columns)
+    out.issues += row_flags("requests", rows, kept) + equation_flags(kept, equations, columns)
+    if lost:
+        out.issues.append(blanks_lost("requests", lost))
     return out
 
 
@@ -941,6 +950,18 @@ def equation_flags(kept: Choice, equations, columns: Sequence[str]) -> list[Fuse
     return out
 
 
+def _short_rows(located: list[LocatedRow], cells: int) -> list[str]:
+    """Rows whose runs hold fewer cells than the row has: blank cells vanished in flattening."""
+    return [r.key for r in located if 0 < _symbols(r.run) < cells]
+
+
+def blanks_lost(table: str, rows: list[str]) -> FusedIssue:
+    return FusedIssue("fused.blanks_lost", table, None,
+                      f"{table}: rows {', '.join(rows[:4])}{' …' if len(rows) > 4 else ''} have fewer digits than "
+                      "cells: blank cells vanished when the table was flattened, and the other rows are split "
+                      "assuming none of theirs did", "warning")
+
+
 def _unsolved(table: str, row: str | None, run: str, cells: int, many: bool = False) -> FusedIssue:
     why = ("no split of it keeps the row's identity and too many splits break it" if many else
            "fewer digits than cells: blank cells vanish when a table is flattened")
@@ -964,10 +985,9 @@ def review_splits(run: Run, relax: bool) -> list[list[Candidate]]:
 
     def rows_at(a: int, b: int) -> list[Candidate]:
         if (a, b) not in memo:
-            found = row_candidates(run, _REVIEW_ROLES, "review_litigation.total", a, b, relax=False)
+            found = row_candidates(run, _REVIEW_ROLES, "review_litigation.total", a, b)
             if not found and relax:
-                found = [Candidate(v, bounds, _row_breaks(v, _REVIEW_ROLES, "review_litigation.total"))
-                         for bounds in fill(run, a, b, n, cap=MAX_RELAXED) for v in [_values(run, bounds)]]
+                found = relaxed_candidates(run, _REVIEW_ROLES, "review_litigation.total", a, b)
             memo[(a, b)] = found
         return memo[(a, b)]
 
@@ -996,7 +1016,7 @@ def solve_review(run_text: str) -> Solution:
     if run is None:
         return out
     if len(run) < cells:
-        out.issues.append(_unsolved("review_litigation", None, run_text, cells))
+        out.issues += [_unsolved("review_litigation", None, run_text, cells), blanks_lost("review_litigation", ["all"])]
         return out
     try:
         splits = review_splits(run, relax=False) or review_splits(run, relax=True)
@@ -1021,27 +1041,32 @@ _STOCK = {"in_force": ("issued", "repealed"), "total_published": ("newly_made", 
 
 
 def plausible(columns: Sequence[str], values: Sequence) -> bool:
-    """Table 二's soft order: the stock of documents is at least each yearly count, and a
-    year's change in items is no larger than the items it changes (or a single digit)."""
+    """Table 二's soft order: the stock of documents is at least each yearly count; a year's
+    change in items is no larger than the items it changes (or a single digit); a procurement
+    amount is at least its number of projects."""
     got = dict(zip(columns, values))
     for stock, flows in _STOCK.items():
         if got.get(stock) is not None and any(got.get(f) is not None and got[f] > got[stock] for f in flows):
             return False
+    if got.get("amount") is not None and got.get("projects") is not None and got["amount"] < got["projects"]:
+        return False
     change, items = got.get("items_change"), got.get("items_last_year")
     return change is None or items is None or abs(change) <= max(items, 9)
 
 
 def active_key(columns: Sequence[str], cand: Candidate) -> tuple:
     """The documented rule ordering table 二's splits (smaller first): plausible order; a dash
-    before digits read as a minus sign rather than a mark; the shortest longest cell; yearly
-    counts no larger than the year's issued ones; the smallest change; the largest values in
-    the earliest columns."""
+    before digits read as a minus sign rather than a mark; the most even digit counts (least
+    sum of squared whole-digit counts); repealed no more than issued; the smallest change; the largest
+    values in the earliest columns."""
     got = dict(zip(columns, cand.values))
     change = got.get("items_change")
     flows = [got.get(c) for c in ("issued", "repealed") if c in got] or [got.get(c) for c in (
         "newly_made", "newly_published") if c in got]
     descending = len(flows) < 2 or None in flows or flows[0] >= flows[1]
-    return (not plausible(columns, cand.values), sum(v is None for v in cand.values), cand.longest(),
+    chars = cand.run.chars if cand.run else ""
+    spread = sum(len(chars[a:b].split(".")[0].lstrip("-")) ** 2 for a, b in zip(cand.bounds, cand.bounds[1:]))
+    return (not plausible(columns, cand.values), sum(v is None for v in cand.values), spread,
             not descending, abs(change) if change is not None else 0,
             tuple(-(v if v is not None else -1) for v in cand.values))
 
@@ -1086,6 +1111,9 @@ def solve_active(located: list[LocatedRow], template: str) -> Solution:
         cands.sort(key=lambda c: active_key(columns, c))
         rows = {row.key: RowSplits(row.key, cands[0].run, columns, cands)}
         settle("active_disclosure", rows, [{row.key: c} for c in cands], RULE["active_disclosure"], out)
+    lost = [r.key for r in located if r.key in known and 0 < _symbols(r.run) < len(known[r.key].columns)]
+    if lost:
+        out.issues.append(blanks_lost("active_disclosure", lost))
     return out
 
 
@@ -1103,7 +1131,12 @@ class FusedTables:
     review: str | None = None
 
 
-MIN_REQUEST_ROWS = 4  # rows of table 三 that must be found before the text counts as a fused table
+MIN_REQUEST_ROWS = 4  # rows of table 三 with a full run before the text counts as a fused table
+
+
+def _symbols(run: str) -> int:
+    """Digits and marks in a printed run (at most one cell each)."""
+    return sum(ch in _DIGITS or ch in _MARKS for ch in run)
 
 
 def locate(text: str, tables: Iterable[str] = tpl.TABLES) -> FusedTables:
@@ -1116,7 +1149,7 @@ def locate(text: str, tables: Iterable[str] = tpl.TABLES) -> FusedTables:
         pieces = text_to_pieces(text, start, end)
         if key == "requests":
             rows, header = locate_requests(pieces)
-            if len(rows) >= MIN_REQUEST_ROWS:
+            if sum(_symbols(r.run) >= len(tpl.REQUEST_APPLICANTS) + 1 for r in rows) >= MIN_REQUEST_ROWS:
                 out.requests, out.request_columns = rows, request_columns(header)
         elif key == "active_disclosure":
             out.active, out.active_template = locate_active(pieces)
@@ -1139,7 +1172,18 @@ def read_fused_text(text: str, tables: Iterable[str] = tpl.TABLES, page: int | N
         solution = solve_review(found.review)
         _emit(out, "review_litigation", solution, {r: labels.normalise(UNION["review_litigation"].row(r).label)
                                                     for r in _REVIEW_ROWS}, page)
+    if any(i.check == "fused.blanks_lost" for i in out.issues):
+        out.issues = [_lossy(i) for i in out.issues]
     return out
+
+
+def _lossy(issue: Issue) -> Issue:
+    """A broken identity in an export that lost blank cells: the lost digits may be the cause."""
+    if not isinstance(issue, FusedIssue) or issue.origin != "source":
+        return issue
+    return replace(issue, origin="extraction", message=issue.message.replace(
+        "the published numbers do not add up", "the published numbers do not add up, or digits vanished with "
+        "blank cells elsewhere in this export"))
 
 
 def _emit(out: Extraction, table: str, solution: Solution, labels_of: dict[str, str], page: int | None) -> None:
