@@ -2,7 +2,7 @@
 
 Reports repeat a few of their table's numbers in the running text: 全年共受理政府信息公开申请3119件,
 本年度全区共收到70件申请，及时依法依规办结69件，1件结转下年度继续办理, 行政复议案件2件、行政诉讼案件7件.
-`stated_numbers` reads them clause by clause (a clause ends at ，；。 or a line break); each is a
+`stated_numbers` reads them clause by clause (a clause ends at ，；。！？); each is a
 *fact* with the table cells it may stand for. The prose is loose about some facts (收到 may or may
 not include 上年结转; 予以公开 may include 部分公开), so a fact lists every reading that is fair, and
 the text disagrees with the table only when no reading matches (`crossreport.table_mismatch`).
@@ -72,8 +72,8 @@ _NONE_RECEIVED = re.compile(r"(?:未|没有)(?:收到|受理|接到|接收)" + _
 _NONE_CASES = re.compile(r"(?:未|没有)(?:发生|收到|出现|有)" + r"[^\d,;。]{0,30}?" + r"(行政复议|行政诉讼)(?:(?:和|及|、|或)(行政复议|行政诉讼))?")
 _COMBINED_CASES = re.compile(r"(?:行政复议|复议)(?:和|及|与|、|或)(?:行政诉讼|诉讼)|(?:行政诉讼|诉讼)(?:和|及|与|、|或)(?:行政复议|复议)")
 _COMPARISON = re.compile(r"同比|较上年|比上年|较去年|比去年|上年度|去年|增长|下降|增加|减少|上升|持平|累计|%|％|率")
-_TABLE_ROW = re.compile(r"\d\s*件?[\s\t]+\d")  # a table row printed as text: numbers side by side
-_CLAUSE_END = re.compile(r"[，；;。！？!?\n]|,(?!\d{3})")
+_TABLE_ROW = re.compile(r"\d\s*件?\s+\d|\d件\d")  # a table row printed as text: numbers side by side
+_CLAUSE_END = re.compile(r"[，；;。！？!?]|,(?!\d{3})")
 _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _CN_UNITS = {"十": 10, "百": 100, "千": 1000}
 
@@ -101,21 +101,21 @@ def stated_columns(text: str | Iterable[str]) -> dict[str, float | None]:
 
 
 def clauses(text: str | Iterable[str]) -> list[str]:
-    """Clauses of the running text; a line break next to a number is not a clause end (Word HTML
-    breaks its source lines between a CJK run and a Latin one)."""
+    """Clauses of the running text. Lines are joined first: PDF lines wrap inside sentences and
+    Word HTML breaks its lines between CJK and Latin runs, so only punctuation ends a clause."""
     lines = text.splitlines() if isinstance(text, str) else list(text)
-    joined = _join_broken_lines(line.strip() for line in lines)
+    joined = ""
+    for line in (li.strip() for li in lines):
+        if not line:
+            continue
+        if joined and _ascii_word(joined[-1]) and _ascii_word(line[0]):
+            joined += " "
+        joined += line
     return [c.strip() for c in _CLAUSE_END.split(joined) if c.strip()]
 
 
-def _join_broken_lines(lines: Iterable[str]) -> str:
-    out = ""
-    for line in lines:
-        if not line:
-            continue
-        glue = bool(out) and (out[-1].isdigit() or line[0].isdigit() or line[0] in "件年月日")
-        out += line if glue or not out else "\n" + line
-    return out
+def _ascii_word(char: str) -> bool:
+    return char.isascii() and char.isalnum()
 
 
 def read_clause(clause: str) -> list[Statement]:
