@@ -56,6 +56,7 @@ def main() -> None:
     process, portals = start_fleet(args.sites)
     print(f"{len(portals)} forged portals on 127.0.0.1 ({sum(p['reports'] for p in portals)} report files), "
           f"started in {time.monotonic() - started:.1f} s; per-host rate {args.rate:g} req/s")
+    rss_before_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     try:
         with tempfile.TemporaryDirectory() as raw:
             concurrent = crawl([p["start_url"] for p in portals], raw_dir=raw, rate=args.rate, policy=policy)
@@ -88,7 +89,8 @@ def main() -> None:
     min_gap = stats["min_gap"]
     print(f"per-host limit: smallest gap between two requests to one host, at the server: {min_gap * 1000:.0f} ms "
           f"(limit {1000 / args.rate:.0f} ms); {stats['hosts']} hosts, {stats['requests']} requests served")
-    print(f"peak RSS of the crawler process: {peak_rss_mb:.0f} MB")
+    print(f"peak RSS of the crawler process: {peak_rss_mb:.0f} MB ({rss_before_mb:.0f} MB before crawling: "
+          f"interpreter and imports)")
 
 
 if __name__ == "__main__":

@@ -224,7 +224,7 @@ class Crawler:
         if fetched.disallowed:
             self._record(job, fetched, outcome="disallowed", error=fetched.error)
         elif fetched.not_modified and known is not None:
-            await self._not_modified(job, fetched, known)
+            self._not_modified(job, fetched, known)
         elif not fetched.ok:
             error = fetched.error or f"HTTP {fetched.status}"
             self._record(job, fetched, outcome="failed", error=error)
@@ -236,7 +236,7 @@ class Crawler:
             else:
                 await self._file(job, fetched, body, fmt)
 
-    async def _not_modified(self, job: Job, fetched: Fetched, known: Known) -> None:
+    def _not_modified(self, job: Job, fetched: Fetched, known: Known) -> None:
         self._record(
             job, fetched, role="report", outcome="not_modified", sha256=known.sha256, fmt=known.format,
             size=known.bytes, etag=fetched.etag or known.etag, last_modified=fetched.last_modified or known.last_modified,

@@ -237,7 +237,7 @@ class Fetcher:
                 current = canonical_url(urljoin(current, result.location))
                 continue
             if result.error and result.status is not None and 200 <= result.status < 300:
-                return result.status, result.body or b"", None  # oversized: what was read is enough
+                return result.status, b"", None  # an oversized robots.txt is not read: no rules
             return result.status, result.body or b"", result.error
         return None, b"", "robots.txt redirects too often"
 

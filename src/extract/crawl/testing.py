@@ -349,8 +349,11 @@ def main(argv: list[str] | None = None) -> None:
     hosts_hit = sum(1 for site, _, _ in fleet if site.log)
     total = sum(len(site.log) for site, _, _ in fleet)
     print(json.dumps({"requests": total, "hosts": hosts_hit, "min_gap": min(gaps, default=None)}), flush=True)
-    for site, _, _ in fleet:
-        site.close()
+    closers = [threading.Thread(target=site.close) for site, _, _ in fleet]  # each waits a poll interval
+    for closer in closers:
+        closer.start()
+    for closer in closers:
+        closer.join()
 
 
 if __name__ == "__main__":
