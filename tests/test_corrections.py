@@ -58,7 +58,8 @@ def test_a_correction_round_trips_and_the_published_value_stays(curated, tmp_pat
     before = files_digest(root)
     corrections = write_file(
         tmp_path / "corrections.csv",
-        f"{ids[2023]},,,requests,carried_over,total,{published + 5:g},2022 report carries more forward,Li Wei,2025-03-01")
+        f"{ids[2023]},,,requests,carried_over,total,{published + 5:g},2022 report carries more forward,Li Wei,"
+        "2025-03-01")
 
     applied = apply_corrections(root, corrections)
     assert list(applied["status"]) == ["applied"]

@@ -22,7 +22,6 @@ reparsed report loses its cross flags until the next run, which the flows do aft
 
 from __future__ import annotations
 
-from itertools import chain
 from pathlib import Path
 
 import pandas as pd
@@ -261,7 +260,7 @@ def _reading(by_key: dict, report_id: str, keys) -> tuple[float, list[str]] | No
 
 
 def _origin(methods) -> str:
-    methods = list(chain(methods))
+    methods = list(methods)
     if all(m in CLEAN_METHODS for m in methods):
         return "source"
     return "extraction" if any(m in LOSSY_METHODS for m in methods) else "unknown"

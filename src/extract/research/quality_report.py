@@ -131,7 +131,8 @@ def _text(chinese: str, fallback: str) -> str:
 def _svg(figure: Figure) -> str:
     buffer = io.BytesIO()
     with rc_context({"svg.hashsalt": "ogi", "svg.fonttype": "path"}):
-        figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Creator": None, "Date": None, "Format": None, "Type": None})
+        figure.savefig(buffer, format="svg", bbox_inches="tight",
+                       metadata={"Creator": None, "Date": None, "Format": None, "Type": None})  # no RDF block
     return buffer.getvalue().decode("utf-8")
 
 
