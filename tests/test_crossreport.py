@@ -25,7 +25,7 @@ from extract.parse import parse_bytes
 from extract.readers import read_document
 from extract.sniff import sniff_format
 from extract.research import crossreport
-from extract.research.statements import stated_columns, stated_numbers
+from extract.statements import stated_columns, stated_numbers
 
 from conftest import read_truth
 
@@ -194,13 +194,14 @@ def cms_with_prose(report, edit) -> bytes:
 
 
 def with_statements(root, files: dict[str, bytes]) -> pd.DataFrame:
-    """The curated reports with the ``stated_*`` columns read from each file's prose."""
-    reports = read_dataset(root, "reports")
-    stated = {}
+    """The curated reports, whose ``stated_*`` columns the parse read from each file's prose."""
+    reports = read_dataset(root, "reports").set_index("report_id")
     for name, data in files.items():
         lines = [line.text for line in read_document(data, "html", name).lines]
-        stated[parse_bytes(data, name).report["report_id"]] = stated_columns(lines)
-    return reports.join(pd.DataFrame.from_dict(stated, orient="index"), on="report_id")
+        for column, value in stated_columns(lines).items():
+            stored = reports.loc[parse_bytes(data, name).report["report_id"], column]
+            assert stored == value or (pd.isna(stored) and value is None), (name, column)
+    return reports.reset_index()
 
 
 def _say(number: int):

@@ -28,6 +28,9 @@ REPORTS = pa.schema([
     ("source_path", pa.string()), ("status", pa.string()), ("error", pa.string()),
     ("parser_version", pa.string()), ("parsed_at", pa.timestamp("us", tz="UTC")),
     ("title", pa.string()), ("cells", pa.int32()), ("flags_error", pa.int32()),
+    # what the report's prose states (extract.statements), for text.table_mismatch
+    ("stated_received", pa.float64()), ("stated_handled", pa.float64()), ("stated_granted", pa.float64()),
+    ("stated_carried_forward", pa.float64()), ("stated_review", pa.float64()), ("stated_litigation", pa.float64()),
 ])
 CELLS = pa.schema([
     ("report_id", pa.string()), ("year", pa.int16()), ("table", pa.string()), ("row", pa.string()),
@@ -55,7 +58,9 @@ SORT_KEYS = {"reports": ["report_id"], "cells": ["report_id", "table", "row", "c
 
 def to_table(name: str, frame: pd.DataFrame) -> pa.Table:
     """A frame as the dataset's exact schema (missing columns null, extra columns dropped)."""
-    schema = SCHEMAS[name]
+    from extract.research.dictionary import with_descriptions  # the column descriptions live there
+
+    schema = with_descriptions(name, SCHEMAS[name])
     data = {f.name: (frame[f.name] if f.name in frame else pd.Series([None] * len(frame), dtype=object))
             for f in schema}
     table = pa.Table.from_pandas(pd.DataFrame(data), schema=schema, preserve_index=False)

@@ -19,6 +19,7 @@ from extract.document import Document, ReadError
 from extract.metadata import Metadata, read_metadata
 from extract.readers import read_document
 from extract.sniff import sniff_format
+from extract.statements import stated_columns
 from extract.tables import Extraction, detect_template, extract_tables
 
 CELL_COLUMNS = ["report_id", "year", "table", "row", "column", "value", "kind", "raw", "label", "page", "method"]
@@ -76,6 +77,7 @@ def document_to_result(doc: Document, report_id: str, source_path: str | None = 
     if extraction.cells == [] and status == "failed":
         flags.append(Flag("table.missing", "error", error or "no statistics table found"))
     report = _report_row(report_id, doc, meta, template, status, error, source_path, source_url)
+    report.update(stated_columns(line.text for line in doc.lines))
     report["cells"] = len(extraction.cells)
     report["flags_error"] = sum(f.severity == "error" for f in flags)
     return ParseResult(report, _cells_frame(extraction, report_id, meta.year), _flags_frame(flags, report_id, meta.year))

@@ -511,6 +511,7 @@ class DemoPortal:
 def _handler_for(portal: DemoPortal) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         server_version = "TRS WCM/7.0"
+        disable_nagle_algorithm = True  # headers and body in separate writes: no 40 ms delayed-ACK stall
         protocol_version = "HTTP/1.1"
 
         def do_GET(self) -> None:  # noqa: N802

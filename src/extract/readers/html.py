@@ -23,6 +23,7 @@ _DROP_TAGS = ("script", "style", "noscript", "template", "head")
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*>", re.I)
 _MARK = "\ue000GRID{}\ue000"
 _MARK_RE = re.compile("\ue000GRID(\\d+)\ue000")
+_SOURCE_NEWLINES = re.compile(r"[\r\n]+")  # in HTML a newline in the source is only a space
 _BREAK = re.compile(r"<br\b[^>]*>|</(?:" + "|".join(sorted(_BLOCK_TAGS | {"td", "th"})) + r")\s*>", re.I)
 
 
@@ -38,9 +39,10 @@ def read_html(data: bytes, filename: str | None = None, charset: str | None = No
 
 
 def mark_line_breaks(html: str) -> str:
-    """A newline inside every block element's end and at every <br>, so that lxml's
-    text_content() keeps paragraphs and breaks as lines (one fast pass, no tree walk)."""
-    return _BREAK.sub(lambda m: "\n" + m.group(0), html)
+    """Newlines where the page breaks lines — inside every block element's end and at every <br> —
+    and nowhere else (a newline in the source is a space), so that lxml's text_content() keeps
+    paragraphs and breaks as lines (one fast pass, no tree walk)."""
+    return _BREAK.sub(lambda m: "\n" + m.group(0), _SOURCE_NEWLINES.sub(" ", html))
 
 
 def parse_html(text: str) -> lxml.html.HtmlElement:

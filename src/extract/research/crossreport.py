@@ -29,7 +29,7 @@ import pandas as pd
 from extract.checks import CLEAN_METHODS, TOLERANCE
 from extract.datasets import FLAGS, NULL_PARTITION, PART_FILE, partition_dir, read_dataset, read_partition, \
     write_partition
-from extract.research.statements import COLUMN_PREFIX, FACT_WORDS, FACTS
+from extract.statements import COLUMN_PREFIX, FACT_WORDS, FACTS
 
 #: a table with fewer distinct non-zero numbers is too plain to call a copy: all-zero 表四 is common, and
 #: two townships with 2 requests each can print the same table by chance
