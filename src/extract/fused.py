@@ -4,22 +4,29 @@ Web archives, search-engine caches and copy-paste keep a report page's words but
 markup, so the cells of a row run together: ``一、本年新收政府信息公开申请数量713000074`` is
 71 | 3 | 0 | 0 | 0 | 0 | 74. The template's arithmetic recovers them.
 
-    find_regions     numbered section titles (or header markers) → the text span of each table
-    locate_rows      every run of digits → the row whose label ends the text before it
-    parse_run        a run → symbols, with where a cell must end (spaces, marks, units, a change
-                     of digit width, a minus sign) and where it cannot (inside a decimal)
-    row_candidates   every split of a run into the row's cells that keeps the row's identity
-    solve_requests   one split per row so that balance and outcomes sum hold in every column
-                     (a small branch-and-bound over the rows with several splits)
-    solve_review     table 四: the 15-cell run as three rows of five, each adding up
-    solve_active     table 二: no identity binds it, so a documented plausibility rule chooses
+    find_regions       numbered section titles (or header markers) → the text span of each table
+    text_to_pieces     a span → label text and runs (a digit before ``2.`` is the next item's number)
+    locate_*           each run → the row whose label ends the text before it (tolerant, group-aware)
+    parse_run          a run → symbols, with where a cell must end (spaces, marks, units, a change
+                       of digit width, a minus sign) and where it cannot (inside a decimal)
+    row_candidates     every split of a run into the row's cells that keeps the row's identity
+    solve_requests     one split per row of table 三 so that balance and outcomes sum hold in every
+                       column (branch and bound over the rows with several splits)
+    solve_review       table 四: the 15-cell run as three rows of five, each adding up
+    solve_active       table 二: no identity binds it; a documented plausibility rule chooses
 
-A split never gives a number a leading zero (``05``). When several splits satisfy every identity
-the choice follows `RULE` and each cell whose value depends on it is flagged `cell.ambiguous`
-with the alternatives. When no split satisfies an identity, the split that breaks the fewest is
-kept and each identity it still breaks is flagged with origin `source`: the printed digits
-themselves disagree. A row with fewer digits than cells (blank cells vanish when a table is
-flattened) is left out and flagged `fused.unsolved`.
+Honesty. A split never gives a number a leading zero (``05``). When several splits satisfy every
+identity that applies, the choice follows `RULE` and each cell whose value depends on it is
+flagged `cell.ambiguous` with the other splits. When no split keeps a row's identity, the
+column identities choose among all its splits, and each identity the kept split still breaks
+is flagged with origin ``source`` (the printed digits themselves disagree); a row that several
+splits fit equally badly is left out (`fused.unsolved`). Blank cells leave no digit behind:
+a row with fewer digits than cells is left out, the table gets `fused.blanks_lost`, and no
+failure in that export is blamed on the source.
+
+Entry points: `read_fused(doc, tables)` and `read_fused_text(text, tables)` → `Extraction`
+(cells with method ``text-fused``, issues as `FusedIssue`); `locate(text)` gives the rows found
+before solving.
 """
 
 from __future__ import annotations
@@ -41,8 +48,8 @@ RULE = {
     "requests": "the largest values in the earliest columns (natural persons ask most)",
     "review_litigation": "the largest values in the earliest columns (most cases are upheld)",
     "active_disclosure": "the stock at least each yearly count, a change no larger than its items, an amount at "
-                         "least its projects; a dash before digits a minus sign; the most even digit counts; "
-                         "repealed no more than issued; the smallest change; then the largest values in the "
+                         "least its projects; a dash before digits a minus sign; the fewest digits in the longest "
+                         "cell; repealed no more than issued; the smallest change; then the largest values in the "
                          "earliest columns",
 }
 MAX_CANDIDATES = 5000  # splits of one row kept before the row is given up as unsolvable
@@ -374,34 +381,34 @@ _TITLES = _section_titles()
 
 def find_regions(text: str) -> dict[str, tuple[int, int]]:
     """Table key → (start, end) of the text holding it: from its numbered section title (二、…)
-    to the next numbered title; a table without a title starts at its header marker."""
-    starts: list[tuple[int, str]] = []
-    for key, title in _TITLES:
-        for m in re.finditer(re.escape(title), text):
-            if _TITLE_NUMBER.search(text[max(0, m.start() - 4):m.start()]):
-                starts.append((m.start(), key))
-    first: dict[str, int] = {}
-    for pos, key in sorted(starts):
-        first.setdefault(key, pos)
+    to the next numbered title. Of several such titles (a table of contents, a preface) the
+    first whose span holds the table's header marker wins; a table without a title starts at
+    its marker."""
+    starts = sorted((m.start(), key) for key, title in _TITLES for m in re.finditer(re.escape(title), text)
+                    if _TITLE_NUMBER.search(text[max(0, m.start() - 4):m.start()]))
+    bounds = sorted({pos for pos, _ in starts} | {len(text)})
+    chosen: dict[str, tuple[int, bool]] = {}  # key → (start, its span holds a marker)
+    for pos, key in starts:
+        if key not in UNION or (key in chosen and chosen[key][1]):
+            continue
+        span = text[pos:next(b for b in bounds if b > pos)]
+        marked = any(m in span for m in _MARKERS[key])
+        if key not in chosen or marked:
+            chosen[key] = (pos, marked)
+    regions = {key: pos for key, (pos, _) in chosen.items()}
     for key, markers in _MARKERS.items():
-        if key not in first:
-            hits = [text.find(m) for m in markers if m in text]
-            if hits:
-                first[key] = min(hits)
-    ordered = sorted((pos, key) for key, pos in first.items())
-    regions = {}
-    for i, (pos, key) in enumerate(ordered):
-        if key in UNION:
-            end = ordered[i + 1][0] if i + 1 < len(ordered) else len(text)
-            regions[key] = (pos, end)
-    return regions
+        hits = [text.find(m) for m in markers if m in text]
+        if key not in regions and hits:
+            regions[key] = min(hits)
+    ends = sorted(set(bounds) | set(regions.values()))
+    return {key: (pos, next((b for b in ends if b > pos), len(text))) for key, pos in regions.items()}
 
 
 @dataclass
 class Piece:
     """A run of cells in the text, with the label text before it."""
 
-    before: str  # text since the previous run that was read as a row
+    before: str  # text since the previous run
     run_text: str
     start: int  # offset of the run in the text
 
@@ -809,18 +816,40 @@ def joint_search(cands: dict[str, list[Candidate]], equations: list[tuple[str, d
     """One candidate per row minimising broken identities (the rows' own and the equations');
     returns the best cost and the choices reaching it (at most MAX_SOLUTIONS).
 
-    Branch and bound: rows with one candidate are fixed, the others tried fewest candidates
-    first, and an equation is scored as soon as its last row is chosen. Raises `TooMany` past
-    `budget` nodes."""
+    Branch and bound: rows with one candidate are fixed (their share of each equation summed
+    once), the others tried fewest candidates first, and an equation is scored as soon as its
+    last row is chosen. Raises `TooMany` past `budget` nodes."""
     fixed = {r: c[0] for r, c in cands.items() if len(c) == 1}
-    free = sorted((r for r, c in cands.items() if len(c) > 1), key=lambda r: len(cands[r]))
-    closing: dict[int, list[dict[str, int]]] = {}
+    free = _search_order([r for r, c in cands.items() if len(c) > 1], cands, equations)
+    width = len(next(iter(cands.values()))[0].values) if cands else 0
+    closing: dict[int, list[tuple[list, list[tuple[str, int]]]]] = {}
     for _, eq in equations:
-        depth = max((free.index(r) for r in eq if r in free), default=-1)
-        closing.setdefault(depth, []).append(eq)
+        base: list[int | float | None] = [0] * width
+        for row, coef in eq.items():
+            if row in fixed:
+                base = [None if t is None or v is None else t + coef * v for t, v in zip(base, fixed[row].values)]
+        terms = [(row, coef) for row, coef in eq.items() if row not in fixed]
+        depth = max((free.index(r) for r, _ in terms), default=-1)
+        closing.setdefault(depth, []).append((base, terms))
     values = {r: c.values for r, c in fixed.items()}
+
+    def broken(depth: int) -> int:
+        bad = 0
+        for base, terms in closing.get(depth, ()):
+            for j, total in enumerate(base):
+                if total is None:
+                    continue
+                for row, coef in terms:
+                    v = values[row][j]
+                    if v is None:
+                        break
+                    total += coef * v
+                else:
+                    bad += total != 0
+        return bad
+
+    ordered = {r: sorted(cands[r], key=lambda c: c.cost) for r in free}
     floor = sum(min(c.cost for c in cs) for cs in cands.values())
-    start = sum(c.cost for c in fixed.values()) + sum(len(_violated(eq, values)) for eq in closing.get(-1, []))
     best = [float("inf")]
     solutions: list[Choice] = []
     chosen: Choice = dict(fixed)
@@ -838,20 +867,38 @@ def joint_search(cands: dict[str, list[Candidate]], equations: list[tuple[str, d
                 raise _Enough
             return
         row = free[depth]
-        for cand in cands[row]:
+        for cand in ordered[row]:
+            if cost + cand.cost > best[0]:
+                break
             nodes[0] += 1
             if nodes[0] > budget:
                 raise TooMany(budget)
             chosen[row] = cand
             values[row] = cand.values
-            walk(depth + 1, cost + cand.cost + sum(len(_violated(eq, values)) for eq in closing.get(depth, [])))
-        del chosen[row], values[row]
+            walk(depth + 1, cost + cand.cost + broken(depth))
+        chosen.pop(row, None)
+        values.pop(row, None)
 
     try:
-        walk(0, start)
+        walk(0, sum(c.cost for c in fixed.values()) + broken(-1))
     except _Enough:
         pass
     return int(best[0]), solutions[:MAX_SOLUTIONS]
+
+
+def _search_order(free: list[str], cands: dict[str, list[Candidate]], equations) -> list[str]:
+    """Rows to try in an order that completes an equation as early as possible (the one with the
+    fewest open rows first), fewest candidates first within it: it is scored, and prunes, sooner."""
+    order: list[str] = []
+    open_eqs = [[r for r in eq if r in free] for _, eq in equations]
+    while True:
+        open_eqs = [[r for r in rows if r not in order] for rows in open_eqs]
+        open_eqs = [rows for rows in open_eqs if rows]
+        if not open_eqs:
+            break
+        rows = min(open_eqs, key=lambda rs: (len(rs), sum(len(cands[r]) for r in rs)))
+        order += sorted(rows, key=lambda r: len(cands[r]))
+    return order + sorted((r for r in free if r not in order), key=lambda r: len(cands[r]))
 
 
 def request_splits(located: list[LocatedRow], columns: Sequence[str], out: Solution) -> dict[str, RowSplits]:
@@ -907,7 +954,8 @@ def solve_requests(located: list[LocatedRow], columns: Sequence[str]) -> Solutio
     kept: Choice = {}
     for key in order:
         if key in rows and key not in linked:
-            alone = sorted(({key: c} for c in rows[key].candidates), key=lambda ch: (ch[key].cost, lexmax_key([key])(ch)))
+            rank = lexmax_key([key])
+            alone = sorted(({key: c} for c in rows[key].candidates), key=lambda ch: (ch[key].cost, rank(ch)))
             low = alone[0][key].cost
             kept.update(settle("requests", rows, [ch for ch in alone if ch[key].cost == low], rule, out))
     if linked:
@@ -1056,8 +1104,8 @@ def plausible(columns: Sequence[str], values: Sequence) -> bool:
 
 def active_key(columns: Sequence[str], cand: Candidate) -> tuple:
     """The documented rule ordering table 二's splits (smaller first): plausible order; a dash
-    before digits read as a minus sign rather than a mark; the most even digit counts (least
-    sum of squared whole-digit counts); repealed no more than issued; the smallest change; the largest
+    before digits read as a minus sign rather than a mark; the fewest digits in the longest cell
+    (decimals not counted); repealed no more than issued; the smallest change; the largest
     values in the earliest columns."""
     got = dict(zip(columns, cand.values))
     change = got.get("items_change")
@@ -1065,8 +1113,8 @@ def active_key(columns: Sequence[str], cand: Candidate) -> tuple:
         "newly_made", "newly_published") if c in got]
     descending = len(flows) < 2 or None in flows or flows[0] >= flows[1]
     chars = cand.run.chars if cand.run else ""
-    spread = sum(len(chars[a:b].split(".")[0].lstrip("-")) ** 2 for a, b in zip(cand.bounds, cand.bounds[1:]))
-    return (not plausible(columns, cand.values), sum(v is None for v in cand.values), spread,
+    widths = [len(chars[a:b].split(".")[0].lstrip("-")) for a, b in zip(cand.bounds, cand.bounds[1:])]
+    return (not plausible(columns, cand.values), sum(v is None for v in cand.values), max(widths),
             not descending, abs(change) if change is not None else 0,
             tuple(-(v if v is not None else -1) for v in cand.values))
 
