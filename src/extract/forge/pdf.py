@@ -18,15 +18,22 @@ only), a CID font whose text cannot be decoded, and truncated files.
 
 from __future__ import annotations
 
+import hashlib
+import inspect
 import io
+import os
 import re
-from dataclasses import dataclass, field
+import tempfile
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
+from pathlib import Path
+from typing import Iterable
 
 from reportlab.lib import pdfencrypt
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
 from extract import template as tpl
@@ -34,8 +41,9 @@ from extract.forge.model import Report
 from extract.forge.prose import Prose, write_prose
 from extract.forge.spans import Sheet, Span, sheets
 
-FONT = "STSong-Light"
-pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+BUILTIN_FONT = "STSong-Light"  # reportlab's CID font: not embedded, Unicode-encoded
+pdfmetrics.registerFont(UnicodeCIDFont(BUILTIN_FONT))
+FONT_FAMILIES = ("embedded", "builtin")
 
 _REQUEST_ROWS = frozenset(tpl.TEMPLATE_2021["requests"].row_keys) | frozenset(
     tpl.TEMPLATE_2019["requests"].row_keys)
@@ -52,6 +60,7 @@ class PdfLayout:
     prose_pages: int = 0  # extra pages of prose before the tables
     fake_bold: bool = False  # title, headings and table text drawn twice, slightly offset
     bold_offset: float = 0.4  # points between the two copies of a fake-bold glyph
+    font: str = "embedded"  # embedded: Noto CJK subsets, as WPS embeds its fonts; builtin: STSong-Light
 
     def __post_init__(self) -> None:
         for name in ("repeat_header", "borderless", "landscape", "fake_bold"):
@@ -63,6 +72,8 @@ class PdfLayout:
             raise ValueError("PdfLayout.prose_pages must be an int between 0 and 20")
         if not 0 < self.bold_offset <= 1.5:
             raise ValueError("PdfLayout.bold_offset must be in (0, 1.5] points")
+        if self.font not in FONT_FAMILIES:
+            raise ValueError(f"PdfLayout.font must be one of {FONT_FAMILIES}")
 
 
 #: the layouts tests and samples iterate over, by name
@@ -74,7 +85,105 @@ LAYOUTS: dict[str, PdfLayout] = {
     "landscape": PdfLayout(landscape=True, split_before=None),
     "long_prose": PdfLayout(prose_pages=3, split_before=None),
     "fake_bold": PdfLayout(fake_bold=True),
+    "builtin_font": PdfLayout(font="builtin", split_before="withheld.process_info"),
 }
+
+# ---------------------------------------------------------------- fonts
+#
+# WPS and Word embed subsets of their fonts. reportlab embeds only TrueType outlines and Debian's
+# Noto CJK fonts are CFF, so the forge converts a subset of them (every character the forge can
+# print) to TrueType once and caches it. Without Noto CJK (or fontTools) it falls back to
+# reportlab's built-in STSong-Light.
+
+_NOTO = Path("/usr/share/fonts/opentype/noto")
+_FACES = {"serif": ("NotoSerifCJK-Regular.ttc", "Noto Serif CJK SC"),
+          "sans-bold": ("NotoSansCJK-Bold.ttc", "Noto Sans CJK SC")}
+
+
+def _cache_dir() -> Path:
+    base = os.environ.get("OGI_CACHE") or os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    path = Path(base) / "ogi-reports" / "fonts"
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+    except OSError:
+        return Path(tempfile.gettempdir())
+
+
+def forge_chars() -> str:
+    """Every character the forge can print: the literals of its modules and of the template,
+    ASCII, and full-width digits."""
+    from extract.forge import model, prose, spans
+
+    text = "".join(inspect.getsource(m) for m in (model, prose, spans, tpl)) + _EXTRA_CHARS
+    chars = {c for c in text if ord(c) > 127} | {chr(c) for c in range(32, 127)}
+    return "".join(sorted(chars))
+
+
+_EXTRA_CHARS = "０１２３４５６７８９．－（）“”‘’、，。；：？！《》—…％／"
+
+
+def _truetype_subset(face: str, chars: str, out: Path) -> None:
+    """Subset a Noto CJK face to `chars` and convert its CFF outlines to TrueType."""
+    from fontTools import subset
+    from fontTools.pens.cu2quPen import Cu2QuPen
+    from fontTools.pens.ttGlyphPen import TTGlyphPen
+    from fontTools.ttLib import TTCollection, TTFont as FTFont, newTable
+
+    filename, family = _FACES[face]
+    path = _NOTO / filename
+    names = [f["name"].getDebugName(1) for f in TTCollection(str(path), lazy=True).fonts]
+    font = FTFont(str(path), fontNumber=names.index(family), lazy=False)
+    options = subset.Options()
+    options.layout_features, options.hinting, options.notdef_outline, options.name_IDs = [], False, True, ["*"]
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(unicodes=[ord(c) for c in chars])
+    subsetter.subset(font)
+    glyphs = font.getGlyphSet()
+    glyf = newTable("glyf")
+    glyf.glyphOrder, glyf.glyphs = font.getGlyphOrder(), {}
+    for name in glyf.glyphOrder:
+        pen = TTGlyphPen(glyphs)
+        glyphs[name].draw(Cu2QuPen(pen, 1.0, reverse_direction=True))
+        glyf.glyphs[name] = pen.glyph()
+    font["glyf"], font["loca"] = glyf, newTable("loca")
+    for table in ("CFF ", "VORG"):
+        if table in font:
+            del font[table]
+    maxp = font["maxp"]
+    maxp.tableVersion = 0x00010000
+    for attr in ("maxZones", "maxTwilightPoints", "maxStorage", "maxFunctionDefs", "maxInstructionDefs",
+                 "maxStackElements", "maxSizeOfInstructions", "maxComponentElements"):
+        setattr(maxp, attr, 1 if attr == "maxZones" else 0)
+    font["head"].glyphDataFormat = 0
+    font["post"].formatType = 3.0
+    font.sfntVersion = "\x00\x01\x00\x00"
+    tmp = out.with_suffix(f".{os.getpid()}.tmp")
+    font.save(str(tmp))
+    os.replace(tmp, out)  # atomic: parallel builders never see half a file
+
+
+@lru_cache(maxsize=None)
+def fonts(family: str = "embedded") -> tuple[str, str]:
+    """(text font, heading font) names registered with reportlab for `family`."""
+    if family == "builtin" or not all((_NOTO / f).exists() for f, _ in _FACES.values()):
+        return BUILTIN_FONT, BUILTIN_FONT
+    try:
+        import fontTools  # noqa: F401
+    except ImportError:
+        return BUILTIN_FONT, BUILTIN_FONT
+    chars = forge_chars()
+    digest = hashlib.sha256(chars.encode()).hexdigest()[:12]
+    names = []
+    for face in ("serif", "sans-bold"):
+        path = _cache_dir() / f"forge-{face}-{digest}.ttf"
+        if not path.exists():
+            _truetype_subset(face, chars, path)
+        name = f"OgiForge-{face}"
+        pdfmetrics.registerFont(TTFont(name, str(path)))
+        names.append(name)
+    return names[0], names[1]
+
 
 # ---------------------------------------------------------------- typography
 
@@ -108,9 +217,9 @@ _STYLES = {
 }
 
 
-@lru_cache(maxsize=4096)
-def _width(text: str, size: float) -> float:
-    return pdfmetrics.stringWidth(text, FONT, size)
+@lru_cache(maxsize=8192)
+def _width(text: str, size: float, font: str = BUILTIN_FONT) -> float:
+    return pdfmetrics.stringWidth(text, font, size)
 
 
 def _tokens(text: str) -> list[str]:
@@ -118,14 +227,14 @@ def _tokens(text: str) -> list[str]:
     return re.findall(r"[A-Za-z0-9.%/+\-]+|\s+|.", text)
 
 
-def wrap(text: str, width: float, size: float) -> list[str]:
+def wrap(text: str, width: float, size: float, font: str = BUILTIN_FONT) -> list[str]:
     """Break `text` into lines no wider than `width` (CJK may break anywhere; closing
     punctuation never starts a line; explicit newlines are kept)."""
     lines: list[str] = []
     for part in text.split("\n"):
         line = ""
         for tok in _tokens(part):
-            if line and _width(line + tok, size) > width and tok not in _CLOSING:
+            if line and _width(line + tok, size, font) > width and tok not in _CLOSING:
                 lines.append(line)
                 line = tok.lstrip()
             else:
@@ -154,6 +263,7 @@ class _Pager:
     def __init__(self, canvas: Canvas, layout: PdfLayout):
         self.c = canvas
         self.layout = layout
+        self.font, self.heading_font = fonts(layout.font)
         self.landscape = False
         self.number = 0
         self.y = 0.0
@@ -206,7 +316,7 @@ class _Pager:
     def _finish_page(self) -> None:
         text = f"- {self.number} -"
         w, h = self.size
-        x = self.right - _width(text, _PAGE_NUMBER) - 10 if self.number % 2 else self.left + 10
+        x = self.right - _width(text, _PAGE_NUMBER, self.font) - 10 if self.number % 2 else self.left + 10
         self.text(x, h - 48, text, _PAGE_NUMBER)
 
     def close(self) -> None:
@@ -222,13 +332,14 @@ class _Pager:
         if not s:
             return
         doubled = (bold or fake) and self.layout.fake_bold
-        heavy = bold and not doubled
+        font = self.heading_font if bold else self.font
+        heavy = bold and not doubled and font == BUILTIN_FONT
         if heavy:
             self.c.saveState()  # the render mode outlives the text object; q/Q scopes it
             self.c.setLineWidth(size * 0.035)
         for dx in ((0.0, self.layout.bold_offset) if doubled else (0.0,)):
             t = self.c.beginText(x + dx, self.size[1] - y)
-            t.setFont(FONT, size)
+            t.setFont(font, size)
             if char_space:
                 t.setCharSpace(char_space)
             if heavy:
@@ -249,15 +360,16 @@ class _Pager:
 
 def _paragraph(pager: _Pager, text: str, indent: float = 2.0, bold: bool = False, size: float = _BODY) -> None:
     first = indent * size
-    lines = wrap(text, pager.width - first, size)
+    font = pager.heading_font if bold else pager.font
+    lines = wrap(text, pager.width - first, size, font)
     if len(lines) > 1:  # re-wrap the rest at full width
-        rest = wrap(text[len(lines[0]):].lstrip(), pager.width, size)
+        rest = wrap(text[len(lines[0]):].lstrip(), pager.width, size, font)
         lines = [lines[0], *rest]
     for i, line in enumerate(lines):
         pager.ensure(_BODY_LEADING)
         x = pager.left + (first if i == 0 else 0.0)
         room = pager.right - x
-        natural = _width(line, size)
+        natural = _width(line, size, font)
         gaps = len(line) - 1
         spare = (room - natural) / gaps if gaps > 0 and i < len(lines) - 1 else 0.0
         pager.y += _BODY_LEADING
@@ -267,11 +379,12 @@ def _paragraph(pager: _Pager, text: str, indent: float = 2.0, bold: bool = False
 def _title(pager: _Pager, report: Report, prose: Prose) -> None:
     title = prose.title
     lines = [report.agency, title[len(report.agency):]] if title.startswith(report.agency) else wrap(
-        title, pager.width, _TITLE)
+        title, pager.width, _TITLE, pager.heading_font)
     pager.y += 40
     for line in lines:
         pager.y += _TITLE * 1.55
-        pager.text(pager.left + (pager.width - _width(line, _TITLE)) / 2, pager.y, line, _TITLE, bold=True)
+        pager.text(pager.left + (pager.width - _width(line, _TITLE, pager.heading_font)) / 2, pager.y, line, _TITLE,
+                   bold=True)
     pager.y += 30
 
 
@@ -280,7 +393,7 @@ def _closing(pager: _Pager, prose: Prose) -> None:
     pager.y += _BODY_LEADING
     for line in (prose.signature, prose.date_line):
         pager.y += _BODY_LEADING
-        pager.text(pager.right - _width(line, _BODY) - 2 * _BODY, pager.y - 7, line, _BODY)
+        pager.text(pager.right - _width(line, _BODY, pager.font) - 2 * _BODY, pager.y - 7, line, _BODY)
 
 
 def _extra_prose(prose: Prose, pages: int) -> list[str]:
@@ -332,7 +445,7 @@ def _column_widths(sheet: Sheet, style: _TableStyle, width: float) -> list[float
     return [w * scale for w in fixed]
 
 
-def _shape(sheet: Sheet, left: float, width: float) -> _TableShape:
+def _shape(sheet: Sheet, left: float, width: float, font: str) -> _TableShape:
     style = _STYLES[sheet.table]
     widths = _column_widths(sheet, style, width)
     xs = [left]
@@ -342,7 +455,7 @@ def _shape(sheet: Sheet, left: float, width: float) -> _TableShape:
     heights = [style.min_height] * len(sheet.rows)
     for p in placed:
         inner = xs[p.col + p.span.colspan] - xs[p.col] - 2 * style.pad_x
-        p.lines = vertical_lines(p.span.text) if p.span.vertical else wrap(p.span.text, inner, style.size)
+        p.lines = vertical_lines(p.span.text) if p.span.vertical else wrap(p.span.text, inner, style.size, font)
     for p in sorted(placed, key=lambda p: p.span.rowspan):
         need = len(p.lines) * style.leading + 2 * style.pad_y
         have = sum(heights[r] for r in p.rows)
@@ -387,12 +500,12 @@ def _rows_until_split(shape: _TableShape, layout: PdfLayout) -> int:
 
 def keep_height(sheet: Sheet, pager: "_Pager") -> float:
     """Height of the part of `sheet` that must stay on the page of its heading."""
-    shape = _shape(sheet, pager.left, pager.width)
+    shape = _shape(sheet, pager.left, pager.width, pager.font)
     return sum(shape.heights[: _rows_until_split(shape, pager.layout)]) + 8
 
 
 def _draw_table(pager: _Pager, sheet: Sheet) -> None:
-    shape = _shape(sheet, pager.left, pager.width)
+    shape = _shape(sheet, pager.left, pager.width, pager.font)
     pager.y += 8
     pages = _paginate(shape, pager.space(), pager.bottom - pager.top, pager.layout)
     tops: list[dict[int, float]] = []
@@ -450,7 +563,7 @@ def _paint_cell(pager: _Pager, shape: _TableShape, p: _Placed, top: float, botto
     for line in lines:
         y += style.leading
         baseline = y - (style.leading - style.size) / 2 - style.size * 0.12
-        w = _width(line, style.size)
+        w = _width(line, style.size, pager.font)
         x = x0 + style.pad_x if align == "left" else x0 + (x1 - x0 - w) / 2
         pager.text(x, baseline, line, style.size, fake=True)
 
@@ -485,7 +598,7 @@ def _render(report: Report, layout: PdfLayout, encrypt: pdfencrypt.StandardEncry
         if layout.landscape and last_table is not None and i == last_table + 1:
             pager.new_page(landscape=False)
         if sheet is not None:
-            intro = sum(len(wrap(p, pager.width - 2 * _BODY, _BODY)) for p in paragraphs) * _BODY_LEADING
+            intro = sum(len(wrap(p, pager.width - 2 * _BODY, _BODY, pager.font)) for p in paragraphs) * _BODY_LEADING
             pager.ensure(_BODY_LEADING * 1.4 + intro + keep_height(sheet, pager))
         else:
             pager.ensure(_BODY_LEADING * 3)
@@ -520,17 +633,24 @@ def encrypted_pdf(report: Report, layout: PdfLayout = PdfLayout(), user_password
     return _render(report, layout, encrypt=enc)
 
 
-def scanned_pdf(report: Report, layout: PdfLayout = PdfLayout(), dpi: int = 100) -> bytes:
-    """The report as a scan: every page a greyscale image, no text layer at all."""
+def scanned_pdf(report: Report, layout: PdfLayout = PdfLayout(), dpi: int = 100,
+                pages: Iterable[int] | None = None) -> bytes:
+    """The report as a scan: pages turned into greyscale images with no text layer. `pages`
+    (1-based) scans only those, as when the tables were pasted into the report as pictures."""
     import pypdfium2 as pdfium
     from reportlab.lib.utils import ImageReader
 
-    source = pdfium.PdfDocument(render_pdf(report, layout))
+    source_bytes = render_pdf(report, layout)
+    source = pdfium.PdfDocument(source_bytes)
     buf = io.BytesIO()
     canvas = Canvas(buf, pagesize=A4, invariant=1)
     canvas.setCreator("Scanner")
+    chosen = set(pages) if pages is not None else None
     try:
         for i in range(len(source)):
+            if chosen is not None and i + 1 not in chosen:
+                _copy_page_text(canvas, source, i, fonts(layout.font)[0])
+                continue
             page = source[i]
             w, h = page.get_size()
             image = page.render(scale=dpi / 72, grayscale=True).to_pil()
@@ -546,11 +666,28 @@ def scanned_pdf(report: Report, layout: PdfLayout = PdfLayout(), dpi: int = 100)
     return buf.getvalue()
 
 
+def _copy_page_text(canvas: Canvas, source, index: int, font: str) -> None:
+    """Re-typeset a page's text line by line (the unscanned pages of a partly scanned file)."""
+    page = source[index]
+    w, h = page.get_size()
+    textpage = page.get_textpage()
+    canvas.setPageSize((w, h))
+    y = h - _MARGIN["top"]
+    for line in textpage.get_text_range().splitlines():
+        if line.strip():
+            canvas.setFont(font, _BODY)
+            canvas.drawString(_MARGIN["left"], y, line.strip())
+            y -= _BODY_LEADING
+    textpage.close()
+    page.close()
+    canvas.showPage()
+
+
 def cid_font_pdf(report: Report, layout: PdfLayout = PdfLayout()) -> bytes:
     """The report with a CID font whose codes cannot be turned back into text: Identity-H
     encoding, an unknown character collection and no ToUnicode map. pdfminer prints ``(cid:N)``,
     pdfium invents unrelated characters. (Glyphs render wrongly too: the point is the text layer.)"""
-    data = render_pdf(report, layout)
+    data = render_pdf(report, replace(layout, font="builtin"))
     # same-length substitutions keep every byte offset of the cross-reference table valid
     data = data.replace(b"/Registry (Adobe)", b"/Registry (Xdobe)")
     return data.replace(b"/Encoding /UniGB-UCS2-H", b"/Encoding /Identity-H  ")
