@@ -40,7 +40,7 @@ DOC_MESSES = ("blank_zeros",)  # LibreOffice is slow; the DOC reader's own tests
 
 #: (format, mess) or (format, None) for all its cases → why the parser cannot do it yet
 GAPS: dict[tuple[str, str | None], str] = {
-    ("text-fused", None): "waits for issue 8: fused text (cells run together) split by the template's arithmetic",
+    ("text-fused", "blank_zeros"): "a blank cell leaves no trace once a table is flattened into running text",
 }
 
 
@@ -91,9 +91,23 @@ def test_roundtrip(fmt, mess, seed):
     data = doc_bytes()[(mess, seed)] if fmt == "doc" else render(report)
     result = parse.parse_bytes(data, filename)
     cells = result.cells[~result.cells["row"].astype(str).str.startswith("extra.")]
-    diff = cell_differences(report.truth(), cells)
+    truth = report.truth()
+    if fmt == "text-fused":  # a guessed split must say so: compare only the cells read without doubt
+        guessed = _flagged(result.flags, "cell.ambiguous")
+        cells, truth = _without(cells, guessed), _without(truth, guessed)
+    diff = cell_differences(truth, cells)
     assert diff.empty, f"{len(diff)} cells differ, e.g.\n{diff.head(8).to_string()}"
     assert result.status == ("partial" if MESSES[mess].truncate_after else "ok"), result.report["error"]
     if report.extra_rows:
         extra = result.cells[result.cells["row"].astype(str).str.startswith("extra.")]
         assert set(extra["label"]) >= set(report.extra_rows)
+
+
+def _flagged(flags, check: str) -> set[tuple[str, str, str]]:
+    hit = flags[flags["check"] == check]
+    return set(zip(hit["table"], hit["row"], hit["column"]))
+
+
+def _without(frame, keys: set[tuple[str, str, str]]):
+    keep = [k not in keys for k in zip(frame["table"], frame["row"], frame["column"])]
+    return frame[keep]

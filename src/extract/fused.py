@@ -60,14 +60,7 @@ MAX_SOLUTIONS = 256  # tied solutions kept to tell which cells are ambiguous
 SHOWN_ALTERNATIVES = 4  # alternatives quoted in a flag message
 
 
-@dataclass(frozen=True)
-class FusedIssue(Issue):
-    """An `Issue` that knows its column, the arithmetic involved and where the fault lies."""
-
-    column: str | None = None
-    expected: float | None = None
-    observed: float | None = None
-    origin: str = "extraction"
+FusedIssue = Issue  # the solver's findings carry their column, both sides and their origin
 
 
 # ---------------------------------------------------------------- characters

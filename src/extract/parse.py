@@ -73,7 +73,9 @@ def document_to_result(doc: Document, report_id: str, source_path: str | None = 
     status, error = _status(doc, extraction, text, meta)
     flags = _reader_flags(doc) + _issue_flags(extraction)
     if status != "not_a_report":
-        flags += check_report(extraction.cells, template if extraction.cells else "none")
+        said = {(f.check, f.table, f.row, f.column) for f in flags}  # e.g. the fused-text solver's
+        flags += [f for f in check_report(extraction.cells, template if extraction.cells else "none")
+                  if (f.check, f.table, f.row, f.column) not in said]
     if extraction.cells == [] and status == "failed":
         flags.append(Flag("table.missing", "error", error or "no statistics table found"))
     report = _report_row(report_id, doc, meta, template, status, error, source_path, source_url)
@@ -120,7 +122,8 @@ def _reader_flags(doc: Document) -> list[Flag]:
 
 
 def _issue_flags(extraction: Extraction) -> list[Flag]:
-    return [Flag(i.check, i.severity, i.message, i.table, i.row, origin="extraction") for i in extraction.issues]
+    return [Flag(i.check, i.severity, i.message, i.table, i.row, i.column, i.expected, i.observed, i.origin)
+            for i in extraction.issues]
 
 
 def _cells_frame(extraction: Extraction, report_id: str, year: int | None) -> pd.DataFrame:

@@ -64,6 +64,10 @@ class Issue:
     row: str | None
     message: str
     severity: str = "warning"
+    column: str | None = None
+    expected: float | None = None
+    observed: float | None = None
+    origin: str = "extraction"
 
 
 @dataclass
