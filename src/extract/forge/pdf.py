@@ -507,6 +507,8 @@ def keep_height(sheet: Sheet, pager: "_Pager") -> float:
 def _draw_table(pager: _Pager, sheet: Sheet) -> None:
     shape = _shape(sheet, pager.left, pager.width, pager.font)
     pager.y += 8
+    if pager.space() < sum(shape.heights[: shape.sheet.header_rows + 1]):
+        pager.new_page()  # never a header alone at the foot of a page
     pages = _paginate(shape, pager.space(), pager.bottom - pager.top, pager.layout)
     tops: list[dict[int, float]] = []
     for i, rows in enumerate(pages):
@@ -538,8 +540,11 @@ def _cell_parts(shape: _TableShape, tops: list[dict[int, float]]) -> dict[int, l
             if rows:
                 parts.append((i, at[rows[0]], at[rows[0]] + sum(shape.heights[r] for r in rows)))
         lines = list(p.lines)
+        repeated = p.row + p.span.rowspan <= shape.sheet.header_rows  # a header drawn again in full
         for j, (i, top, bottom) in enumerate(parts):
-            if j == len(parts) - 1:
+            if repeated:
+                mine = lines
+            elif j == len(parts) - 1:
                 mine, lines = lines, []
             else:
                 fits = max(int((bottom - top - 2 * style.pad_y) // style.leading), 0)

@@ -596,15 +596,16 @@ def region_to_grid(region: list[list[Char]], page: int) -> _Placed | None:
     nearest data row; other lines (block titles, headers) are rows of their own, a heading
     wrapped over lines being joined first."""
     frag_lines = [line_fragments(ln) for ln in region]
-    data = [i for i, frags in enumerate(frag_lines)
-            if (sum(f.numeric for f in frags) >= 1 and any(not f.numeric for f in frags))
-            or sum(f.numeric for f in frags) >= 3]
-    if len(data) < 2 and not (data and sum(f.numeric for f in frag_lines[data[0]]) >= 5):
+    data = [i for i, frags in enumerate(frag_lines) if any(f.numeric for f in frags)]
+    if not data:
         return None
-    numbers = [f for i in data for f in frag_lines[i] if f.numeric]
     leaves = header_leaves(frag_lines, data)
-    aligned_left = len(cluster_positions((f.x0 for f in numbers), 4.0)) < len(
-        cluster_positions((f.cx for f in numbers), 4.0))
+    if len(data) < 2 and sum(f.numeric for f in frag_lines[data[0]]) < 5 and len(leaves) < 3:
+        return None  # one line with a number or two and no headings: not a table
+    numbers = [f for i in data for f in frag_lines[i] if f.numeric]
+    anchored = (*numbers, *leaves)  # left edges or centres: whichever line up in fewer columns
+    aligned_left = len(cluster_positions((f.x0 for f in anchored), 4.0)) < len(
+        cluster_positions((f.cx for f in anchored), 4.0))
     anchors = [f.x0 if aligned_left else f.cx for f in (*numbers, *leaves)]
     value_cols = cluster_positions(anchors, 4.0)
     first_value = min(f.x0 for f in (*numbers, *leaves))
@@ -960,10 +961,22 @@ def _append_rows(a: _Placed, b: _Placed) -> None:
         if _cut_pair(top.rows, rows, c, a.geom.get(id(upper))):
             joined = Cell(join_lines([upper.text, lower.text]), upper.page)
             swap[id(upper)] = swap[id(lower)] = joined
+            if bottom.method == "pdf-words" and not lower.text:
+                _continue_down(rows, c, lower, swap)
     top.rows.extend(rows)
     if swap:
         top.rows[:] = [[swap.get(id(cell), cell) for cell in row] for row in top.rows]
     a.geom.update(b.geom)
+
+
+def _continue_down(rows: list[list[Cell]], c: int, first: Cell, swap: dict[int, Cell]) -> None:
+    """Word positions give no span below a page break: a label continued there also covers the
+    empty one-column cells under it, down to the next text in its column."""
+    for row in rows[1:]:
+        cell = row[c]
+        if cell.text or cell is first or (c > 0 and row[c - 1] is cell) or (c + 1 < len(row) and row[c + 1] is cell):
+            break
+        swap[id(cell)] = swap[id(first)]
 
 
 def _repeated_header(top: Grid, bottom: Grid) -> int:
