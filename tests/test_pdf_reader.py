@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from extract.document import Grid, Line, ReadError
+from extract.document import Grid, ReadError
 from extract.forge import pdf as forge
 from extract.forge.model import MESSES, generate
 from extract.forge.pdf import LAYOUTS, expected_texts, render_pdf

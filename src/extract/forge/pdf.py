@@ -19,6 +19,7 @@ only), a CID font whose text cannot be decoded, and truncated files.
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import inspect
 import io
 import os
@@ -31,6 +32,7 @@ from typing import Iterable
 
 from reportlab.lib import pdfencrypt
 from reportlab.lib.pagesizes import A4
+from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfbase.ttfonts import TTFont
@@ -168,9 +170,7 @@ def fonts(family: str = "embedded") -> tuple[str, str]:
     """(text font, heading font) names registered with reportlab for `family`."""
     if family == "builtin" or not all((_NOTO / f).exists() for f, _ in _FACES.values()):
         return BUILTIN_FONT, BUILTIN_FONT
-    try:
-        import fontTools  # noqa: F401
-    except ImportError:
+    if importlib.util.find_spec("fontTools") is None:
         return BUILTIN_FONT, BUILTIN_FONT
     chars = forge_chars()
     digest = hashlib.sha256(chars.encode()).hexdigest()[:12]
@@ -643,10 +643,16 @@ def scanned_pdf(report: Report, layout: PdfLayout = PdfLayout(), dpi: int = 100,
     """The report as a scan: pages turned into greyscale images with no text layer. `pages`
     (1-based) scans only those, as when the tables were pasted into the report as pictures."""
     import pypdfium2 as pdfium
-    from reportlab.lib.utils import ImageReader
+
+    from extract.readers.pdf import PDFIUM_LOCK  # pdfium is not thread-safe
 
     source_bytes = render_pdf(report, layout)
-    source = pdfium.PdfDocument(source_bytes)
+    with PDFIUM_LOCK:
+        return _scan(pdfium.PdfDocument(source_bytes), layout, dpi, pages)
+
+
+def _scan(source, layout: PdfLayout, dpi: int, pages: Iterable[int] | None) -> bytes:
+    """Each chosen page of `source` rendered to a JPEG and placed as the whole page."""
     buf = io.BytesIO()
     canvas = Canvas(buf, pagesize=A4, invariant=1)
     canvas.setCreator("Scanner")

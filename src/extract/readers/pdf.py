@@ -26,6 +26,7 @@ from __future__ import annotations
 import ctypes
 import io
 import re
+import threading
 import unicodedata
 from bisect import bisect_right
 from collections import Counter
@@ -40,6 +41,10 @@ from extract import template as tpl
 from extract.document import Cell, Document, Finding, Grid, Line, ReadError
 
 ENGINES = ("pdfium", "pdfplumber")
+
+#: pdfium is not thread-safe: every use of it in the process goes through this lock (Prefect runs
+#: tasks in threads). Parsing stays parallel across processes.
+PDFIUM_LOCK = threading.RLock()
 
 #: pdfplumber table settings: ruled tables only (borderless ones are read from word positions)
 TABLE_SETTINGS = {"vertical_strategy": "lines", "horizontal_strategy": "lines",
@@ -72,7 +77,6 @@ class PageGeometry:
     height: float
     chars: list[Char]
     edges: list[dict]
-    bbox: tuple[float, float, float, float] = (0, 0, 0, 0)
 
 
 @dataclass
@@ -351,8 +355,7 @@ def plumber_geometry(page, number: int) -> tuple[PageGeometry, int]:
     unmapped = sum(1 for c in chars if c.text.startswith("(cid:"))
     edges = [{k: e[k] for k in ("x0", "x1", "top", "bottom", "width", "height", "orientation", "object_type")}
              for e in page.edges]
-    return PageGeometry(number, float(page.width), float(page.height), chars, edges,
-                        (0, 0, float(page.width), float(page.height))), unmapped
+    return PageGeometry(number, float(page.width), float(page.height), chars, edges), unmapped
 
 
 # ---------------------------------------------------------------- ruled tables
@@ -385,9 +388,9 @@ def cluster_positions(values: Iterable[float], tolerance: float = 2.0) -> list[f
     return [sum(g) / len(g) for g in out]
 
 
-def _index(bounds: list[float], value: float, tolerance: float = 2.0) -> int:
-    """Index of the boundary `value` stands for."""
-    i = bisect_right(bounds, value + tolerance) - 1
+def _index(bounds: list[float], value: float) -> int:
+    """Index of the boundary `value` stands for (boundaries were clustered within 2 points)."""
+    i = bisect_right(bounds, value + 2.0) - 1
     return max(0, min(i, len(bounds) - 1))
 
 
@@ -528,6 +531,7 @@ class _Fragment:
     top: float
     bottom: float
     size: float
+    widest: int = 0  # glyphs on its longest line (0: one line, see `text`)
 
     @property
     def cx(self) -> float:
@@ -540,6 +544,18 @@ class _Fragment:
     @property
     def numeric(self) -> bool:
         return is_number_token(self.text)
+
+    @property
+    def upright(self) -> bool:
+        """Glyphs set one (or two, 三、) per line: vertical text."""
+        return (self.widest or len(self.text)) <= 2
+
+    def absorb(self, other: "_Fragment") -> None:
+        """Take the line below into this fragment (a wrapped or vertical label)."""
+        self.widest = max(self.widest or len(self.text), len(other.text))
+        self.text = join_lines([self.text, other.text])
+        self.x0, self.x1 = min(self.x0, other.x0), max(self.x1, other.x1)
+        self.bottom = other.bottom
 
 
 def line_fragments(line: list[Char], gap: float = 0.9) -> list[_Fragment]:
@@ -565,9 +581,11 @@ def words_to_grids(chars: list[Char], page: int, body_size: float) -> tuple[list
     Returns the grids and the chars left for running text."""
     regions: list[list[list[Char]]] = []
     previous: list[Char] | None = None
-    for ln in chars_to_lines(chars):
+    lines = chars_to_lines(chars)
+    furniture = {id(ln) for ln in lines[:1] + lines[-1:] if is_page_number(line_text(ln))}  # - 3 -, not a lone 0
+    for ln in lines:
         size = _line_size(ln)
-        small = size <= body_size * 0.85 and not is_page_number(line_text(ln))
+        small = size <= body_size * 0.85 and id(ln) not in furniture
         if small and previous is not None and ln[0].top - previous[0].bottom <= size * 3:
             regions[-1].append(ln)
         elif small:
@@ -640,6 +658,7 @@ def region_to_grid(region: list[list[Char]], page: int) -> _Placed | None:
     for k in range(len(data)):
         placed.append((centres[k], True, attached[k]))
     placed.sort(key=lambda t: t[0])
+    placed = _body_label_rows(placed, centres[0], in_labels, size)
     is_data = [d for _, d, _ in placed]
     fragments = [join_stacked([f for f in frags], size) for _, _, frags in placed]
     _join_header_lines(fragments, is_data, pitch, size)
@@ -681,6 +700,26 @@ def column_bounds(label_cols: list[float], value_cols: list[float], pitch: float
     return [*(x for x in label_cols if x < values[0] - 1), *values]
 
 
+def _body_label_rows(placed: list[tuple[float, bool, list[_Fragment]]], first_data: float, in_labels,
+                     size: float) -> list[tuple[float, bool, list[_Fragment]]]:
+    """Below the first row of numbers, a line holding only labels is a row whose values are all
+    blank (or a block title); a label wrapped onto the next line stays in that row."""
+    out: list[tuple[float, bool, list[_Fragment]]] = []
+    for cy, is_data, frags in placed:
+        labels_only = not is_data and cy > first_data and all(in_labels(f) for f in frags)
+        if labels_only and out and not out[-1][1] is False and out[-1][2] and _continues_label(out[-1][2], frags, size):
+            out[-1] = (out[-1][0], out[-1][1], out[-1][2] + frags)
+            continue
+        out.append((cy, is_data or labels_only, frags))
+    return out
+
+
+def _continues_label(above: list[_Fragment], below: list[_Fragment], size: float) -> bool:
+    """Is `below` the next line of a label in `above` (a wrapped label of a blank row)?"""
+    last = max(above, key=lambda f: f.bottom)
+    return all(0 <= f.top - last.bottom <= size * 0.8 and abs(f.x0 - last.x0) <= size * 1.5 for f in below)
+
+
 def header_leaves(frag_lines: list[list[_Fragment]], data: list[int]) -> list[_Fragment]:
     """The lowest headings over the value columns (no heading below them): each names one
     column, so they fix the columns that blank cells leave without numbers."""
@@ -702,10 +741,8 @@ def join_stacked(frags: list[_Fragment], size: float) -> list[_Fragment]:
                      and abs(f.x0 - g.x0) <= max(size * 1.5, (g.x1 - g.x0))), None)
         if host is None:
             out.append(f)
-            continue
-        host.text = join_lines([host.text, f.text])
-        host.x0, host.x1 = min(host.x0, f.x0), max(host.x1, f.x1)
-        host.bottom = f.bottom
+        else:
+            host.absorb(f)
     return out
 
 
@@ -723,9 +760,7 @@ def _join_header_lines(fragments: list[list[_Fragment]], is_data: list[bool], pi
                              and abs(f.cx - g.cx) <= max(pitch * 0.5, size)
                              and (g.x1 - g.x0) <= pitch * 1.2 and (f.x1 - f.x0) <= pitch * 1.2), None)
                 if host is not None:
-                    host.text = join_lines([host.text, f.text])
-                    host.x0, host.x1 = min(host.x0, f.x0), max(host.x1, f.x1)
-                    host.bottom = f.bottom
+                    host.absorb(f)
                     fragments[r].remove(f)
                     break
 
@@ -753,7 +788,7 @@ def _fragments_to_cells(rows: list[dict[int, list[_Fragment]]], is_data: list[bo
             geom[id(cell)] = _CellGeom(frags[-1].x1 + frags[-1].size, max(f.x1 for f in frags), frags[-1].size)
             for k in range(c, end):
                 cells[r][k] = cell
-    _span_vertical_labels(cells, texts, is_data, n_labels, page)
+    _span_vertical_labels(cells, texts, rows, is_data, n_labels, page)
     _span_groups(cells, texts, is_data, n_labels, page)
     if centred:  # a left-aligned heading gives no clue how far it reaches
         _span_headers(cells, rows, texts, is_data, n_labels, value_cols, page)
@@ -770,21 +805,25 @@ def _reaches(frags: list[_Fragment], column: int, rows) -> bool:
     return bool(starts) and max(f.x1 for f in frags) > min(starts) - 1
 
 
-def _span_vertical_labels(cells, texts, is_data, n_labels: int, page: int) -> None:
-    """Glyphs stacked one or two per line in a label column are one vertical label; it spans
-    the data rows between the labels above and below it in that column."""
+def _span_vertical_labels(cells, texts, rows, is_data, n_labels: int, page: int) -> None:
+    """Glyphs stacked one per line in a label column are one vertical label (三、本年度办理结果),
+    whatever rows their lines fell beside; it spans the data rows between the labels above and
+    below it in that column."""
+    def upright(r: int, c: int) -> bool:
+        frags = rows[r].get(c, [])
+        return bool(frags) and all(f.upright for f in frags) and _alone(cells, r, c)
+
     for c in range(n_labels):
         r = 0
         while r < len(cells):
-            if not (texts[r][c] and len(texts[r][c]) <= 3 and cells[r][c] is not None and _alone(cells, r, c)):
+            if not upright(r, c):
                 r += 1
                 continue
             end = r
-            while end + 1 < len(cells) and (not texts[end + 1][c] or (len(texts[end + 1][c]) <= 3
-                                                                       and _alone(cells, end + 1, c))):
+            while end + 1 < len(cells) and (upright(end + 1, c) or (not texts[end + 1][c] and cells[end + 1][c] is None)):
                 end += 1
             run = [k for k in range(r, end + 1) if texts[k][c]]
-            if len(run) < 3:
+            if len(run) < 2 or sum(len(texts[k][c]) for k in run) < 3:
                 r = end + 1
                 continue
             start = r
@@ -926,21 +965,25 @@ def _continues(a: _Placed, b: _Placed) -> bool:
     edges and column boundaries that fit together (a part may lack a boundary no row of it uses)."""
     if not (isinstance(a.block, Grid) and isinstance(b.block, Grid)) or a.block.method != b.block.method:
         return False
-    if len(a.xs) < 2 or len(b.xs) < 2 or abs(a.xs[0] - b.xs[0]) > 4.0 or abs(a.xs[-1] - b.xs[-1]) > 4.0:
+    if len(a.xs) < 2 or len(b.xs) < 2 or abs(a.xs[-1] - b.xs[-1]) > 4.0:
         return False
+    if abs(a.xs[0] - b.xs[0]) > 4.0 and a.block.method != "pdf-words":
+        return False  # (a part without labels in its first column starts further right)
     union = cluster_positions([*a.xs, *b.xs], 3.0)
     return len(union) - len(a.xs) <= 3 and len(union) - len(b.xs) <= 3
 
 
 def refine_columns(placed: _Placed, xs: list[float]) -> None:
     """Re-cut a grid's columns at boundaries `xs`: a column split in two repeats its cells (the
-    same objects, so the split reads as a span)."""
+    same objects, so the split reads as a span); a column left of the grid gets empty cells."""
     if len(xs) == len(placed.xs):
         placed.xs = xs
         return
-    source = [min(max(bisect_right(placed.xs, (lo + hi) / 2) - 1, 0), len(placed.xs) - 2)
-              for lo, hi in zip(xs, xs[1:])]
-    placed.block.rows[:] = [[row[k] if k < len(row) else row[-1] for k in source] for row in placed.block.rows]
+    mids = [(lo + hi) / 2 for lo, hi in zip(xs, xs[1:])]
+    source = [min(bisect_right(placed.xs, m) - 1, len(placed.xs) - 2) if m >= placed.xs[0] - 1 else None
+              for m in mids]
+    placed.block.rows[:] = [[(row[k] if k < len(row) else row[-1]) if k is not None else Cell("", row[0].page)
+                             for k in source] for row in placed.block.rows]
     placed.xs = xs
 
 
@@ -1040,23 +1083,24 @@ def read_pdf(data: bytes, filename: str | None = None, *, engine: str = "pdfium"
     default) or ``pdfplumber`` (pdfminer's layout; slower, kept to cross-check)."""
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}; expected one of {ENGINES}")
-    doc, findings = open_pdf(data)
-    stats = _Stats()
-    pages: list[list[_Placed]] = []
-    body_size = 0.0
-    try:
-        n_pages = len(doc)
-        title = _title(doc)
-        for i in range(n_pages):
-            page = doc[i]
-            try:
-                blocks, body_size = _read_page(page, i + 1, engine, data, stats, body_size)
-            finally:
-                page.close()
-            pages.append(blocks)
-    finally:
-        doc.close()
-        stats.close()
+    with PDFIUM_LOCK:
+        doc, findings = open_pdf(data)
+        stats = _Stats()
+        pages: list[list[_Placed]] = []
+        body_size = 0.0
+        try:
+            n_pages = len(doc)
+            title = _title(doc)
+            for i in range(n_pages):
+                page = doc[i]
+                try:
+                    blocks, body_size = _read_page(page, i + 1, engine, data, stats, body_size)
+                finally:
+                    page.close()
+                pages.append(blocks)
+        finally:
+            doc.close()
+            stats.close()
     findings.extend(stats.findings())
     blocks = join_continued_grids(pages)
     return Document("pdf", [p.block for p in blocks], n_pages, title, findings)
@@ -1134,7 +1178,7 @@ def _read_page(page: pdfium.PdfPage, number: int, engine: str, data: bytes, stat
         if not body_size:
             body_size = _sample_size(textpage, count)
         if not is_table_page(text):
-            chars, unmapped = _sampled_chars(textpage, height)
+            chars, unmapped = _sampled_chars(textpage)
             stats.add(chars, unmapped)
             return [_Placed(k, line) for k, line in enumerate(page_lines(text, number))], body_size
         if engine == "pdfplumber":
@@ -1148,7 +1192,7 @@ def _read_page(page: pdfium.PdfPage, number: int, engine: str, data: bytes, stat
         textpage.close()
 
 
-def _sampled_chars(textpage: pdfium.PdfTextPage, height: float) -> tuple[list[Char], int]:
+def _sampled_chars(textpage: pdfium.PdfTextPage) -> tuple[list[Char], int]:
     """A prose page's chars for the text-layer checks: every char's code only (cheap)."""
     raw = textpage.raw
     out, unmapped = [], 0
