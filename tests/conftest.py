@@ -45,3 +45,14 @@ def cell_differences(truth: pd.DataFrame, cells: pd.DataFrame) -> pd.DataFrame:
         merged["value_truth"].isna() & merged["value_parsed"].isna())
     bad = (merged["_merge"] != "both") | ~same_value | (merged["kind_truth"] != merged["kind_parsed"])
     return merged[bad]
+
+
+# --- Prefect (issue 7, flows): one temporary Prefect server for the whole session ---------------
+# Flow tests share it: a second harness in the same session would fight over the ephemeral server.
+
+@pytest.fixture(scope="session")
+def prefect_harness():
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120):
+        yield

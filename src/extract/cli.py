@@ -1,13 +1,20 @@
-"""`ogi`: a thin command line over the library."""
+"""`ogi`: a thin command line over the library and the flows."""
 
 from __future__ import annotations
 
+import importlib
+import os
+import sys
+import threading
+import time
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
-from typing import Optional
+from typing import Iterator, Optional
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import (BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn,
+                           TimeRemainingColumn)
 from rich.table import Table
 
 from extract import __version__
@@ -18,6 +25,8 @@ console = Console()
 
 DEFAULT_CURATED = Path("data/curated")
 DEFAULT_RAW = Path("data/raw")
+DEMO_PORT = 8765  # `ogi run`'s demo portal: a fixed port keeps its URLs, so a rerun gets 304s
+REPO = Path(__file__).resolve().parents[2]  # the checkout `pip install -e .` was run in: flows/ lives there
 
 
 def _progress(total: int) -> Progress:
@@ -62,9 +71,193 @@ def parse(paths: list[Path] = typer.Argument(..., help="Files or folders (recurs
 
 
 @app.command()
+def run(portals: Optional[Path] = typer.Option(None, "--portals", metavar="FILE",
+                                               help="Crawl the portals of this TOML file instead of the demo portal."),
+        raw: Path = typer.Option(DEFAULT_RAW, "--raw", help="The raw archive."),
+        out: Path = typer.Option(DEFAULT_CURATED, "--out", help="Where the three datasets are written."),
+        dask: Optional[str] = typer.Option(None, "--dask", metavar="ADDRESS",
+                                           help="Parse on this Dask scheduler (e.g. tcp://10.0.0.5:8786)."),
+        workers: Optional[int] = typer.Option(None, "--workers", min=1,
+                                              help="Local parse processes (default: one per core)."),
+        demo_port: int = typer.Option(DEMO_PORT, "--demo-port", help="Port of the demo portal (taken: any free one)."),
+        verbose: bool = typer.Option(False, "--verbose", help="Show Prefect's logs.")) -> None:
+    """The whole pipeline as Prefect flows: crawl, parse what is new, curate, publish artifacts.
+
+    With no --portals, on the built-in demo portal served on 127.0.0.1: no network needed."""
+    if portals is not None and not portals.is_file():
+        raise typer.BadParameter(f"no such file: {portals}", param_hint="--portals")
+    started = time.monotonic()
+    home = _start_prefect(verbose)
+    with ExitStack() as stack:
+        start_urls = stack.enter_context(_demo_portal(demo_port)) if portals is None else None
+        pipeline = _flow_module("pipeline")  # imports Prefect while the demo portal renders its files
+        from extract.runtime import listening, prefect_api
+
+        api = stack.enter_context(prefect_api())
+        listening_to = stack.enter_context(_stage_bars())
+        stack.enter_context(listening(listening_to))
+        result = pipeline.pipeline_flow(urls=start_urls, portals_file=str(portals) if portals else None,
+                                        raw_dir=str(raw), curated_dir=str(out), rate=100.0 if start_urls else 1.0,
+                                        dask_address=dask, workers=workers)
+    from extract.artifacts import dataset_summary
+
+    print_summary(dataset_summary(out), out)
+    crawled, parsed = result["crawl"], result["parse"]
+    if "error" in crawled:
+        console.print(f"[red]the crawl failed[/]: {crawled['error']} (the archive's documents were parsed)")
+    console.print(f"this run: {crawled.get('new', 0)} new documents archived, {parsed['parsed']} parsed, "
+                  f"{parsed['up_to_date']} already up to date, {parsed['superseded']} old versions replaced"
+                  + (f", [red]{parsed['failed_batches']} batches failed[/]" if parsed["failed_batches"] else "")
+                  + f" · {time.monotonic() - started:.0f} s")
+    console.print(f"data: {out}/ (reports, cells, flags) · archive: {raw}/")
+    if api.startswith("http://127.0.0.1") and os.environ.get("PREFECT_API_URL") is None:
+        console.print(f"runs and artifacts in the Prefect UI: `PREFECT_HOME={home} prefect server start`, "
+                      "then http://127.0.0.1:4200")
+    else:
+        console.print(f"runs and artifacts in the Prefect UI of {api.removesuffix('/api')}")
+
+@app.command()
+def serve(portals: Optional[Path] = typer.Option(None, "--portals", metavar="FILE",
+                                                 help="Portals to crawl (default: the built-in list)."),
+          raw: Path = typer.Option(DEFAULT_RAW, "--raw", help="The raw archive."),
+          out: Path = typer.Option(DEFAULT_CURATED, "--out", help="Where the three datasets are written."),
+          cron: Optional[str] = typer.Option(None, "--cron", help="When to run (default: 07:00 Beijing time, "
+                                             "every day from January to March)."),
+          dask: Optional[str] = typer.Option(None, "--dask", metavar="ADDRESS", help="Parse on this Dask scheduler."),
+          workers: Optional[int] = typer.Option(None, "--workers", min=1, help="Local parse processes."),
+          verbose: bool = typer.Option(False, "--verbose", help="Show Prefect's logs.")) -> None:
+    """Register the pipeline with a schedule and run it when due (needs `prefect server start`)."""
+    if portals is not None and not portals.is_file():
+        raise typer.BadParameter(f"no such file: {portals}", param_hint="--portals")
+    _start_prefect(verbose)
+    from prefect.settings import PREFECT_API_URL
+
+    if not PREFECT_API_URL.value():
+        console.print("[red]schedules need a Prefect server.[/] In another terminal: `prefect server start`; "
+                      "then here: `export PREFECT_API_URL=http://127.0.0.1:4200/api` and `ogi serve` again.")
+        raise typer.Exit(2)
+    pipeline = _flow_module("pipeline")
+    options = pipeline.serve_options(**({"cron": cron} if cron else {}), portals_file=_absolute(portals),
+                                     raw_dir=_absolute(raw), curated_dir=_absolute(out), dask_address=dask,
+                                     workers=workers)
+    console.print(f"serving the pipeline as deployment {options['name']!r} on {PREFECT_API_URL.value()} "
+                  f"({options['schedules'][0].cron}, {options['schedules'][0].timezone}); Ctrl-C stops")
+    pipeline.pipeline_flow.serve(**options)
+
+
+@app.command()
+def crawl(urls: Optional[list[str]] = typer.Argument(None, metavar="[URL]...", help="Listing pages to crawl."),
+          portals: Optional[Path] = typer.Option(None, "--portals", metavar="FILE",
+                                                 help="TOML file of [[portal]] entries."),
+          raw: Path = typer.Option(DEFAULT_RAW, "--raw", help="The raw archive."),
+          rate: float = typer.Option(1.0, "--rate", help="Requests per second per host.")) -> None:
+    """Crawl listing pages (or the portals in FILE; with neither, the built-in portals) into the archive."""
+    from extract.crawl.crawler import crawl as crawl_portals
+    from extract.crawl.portals import resolve_portals
+
+    if portals is not None and not portals.is_file():
+        raise typer.BadParameter(f"no such file: {portals}", param_hint="--portals")
+    targets = resolve_portals(urls, portals)
+    seen = {"fetches": 0, "reports": 0}
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console,
+                  transient=True, disable=not console.is_terminal) as progress:
+        task = progress.add_task(f"crawling {len(targets)} portals", total=None)
+
+        def advance(row: dict) -> None:
+            seen["fetches"] += 1
+            seen["reports"] += row.get("outcome") in ("new", "unchanged", "not_modified")
+            progress.update(task, description=f"crawling: {seen['fetches']} fetches, {seen['reports']} reports")
+
+        summary = crawl_portals(portals=targets, raw_dir=raw, rate=rate, progress=advance)
+    console.print(f"{summary} → {raw}/")
+
+
+@app.command()
+def forge(out: Path = typer.Option(..., "--out", help="Folder for the forged files and their truth CSVs."),
+          seed: int = typer.Option(0, "--seed", help="Seed of the forged numbers.")) -> None:
+    """Write forged reports (every format and messy case) with their truth, for tests and demos."""
+    from extract.forge import forge_samples
+
+    written = forge_samples(out, seed)
+    console.print(f"{len(written)} forged reports (and their .truth.csv) → {out}/")
+
+
+@app.command("demo-portal")
+def demo_portal(port: int = typer.Option(8000, "--port", help="Port on 127.0.0.1."),
+                seed: int = typer.Option(0, "--seed", help="Seed of the forged reports.")) -> None:
+    """Serve the forged demo portal on 127.0.0.1 until Ctrl-C (what `ogi run` crawls)."""
+    from extract.forge.portal import serve_demo_portal
+
+    serve_demo_portal(port=port, seed=seed)
+
+
+@app.command()
 def version() -> None:
     """Print the package version."""
     console.print(__version__)
+
+
+def _start_prefect(verbose: bool) -> Path:
+    """Prefect's environment, set before Prefect is first imported (it reads it at import)."""
+    from extract.runtime import prefect_environment
+
+    return prefect_environment(verbose=verbose)
+
+
+def _flow_module(name: str):
+    """A module of the checkout's flows/ folder (outside the installed package)."""
+    if not (REPO / "flows" / f"{name}.py").is_file():
+        console.print(f"[red]{REPO / 'flows'} not found[/]: this command runs the flows of a source checkout "
+                      "installed with `pip install -e .`")
+        raise typer.Exit(1)
+    if str(REPO) not in sys.path:
+        sys.path.insert(0, str(REPO))
+    return importlib.import_module(f"flows.{name}")
+
+
+@contextmanager
+def _demo_portal(port: int) -> Iterator[list[str]]:
+    """The demo portal's start URLs while the block runs; its files render in the background meanwhile."""
+    from extract.forge.portal import DemoPortal
+
+    try:
+        portal = DemoPortal(seed=0, port=port).start()
+    except OSError:  # the port is taken: any free one (a rerun then fetches every file again)
+        portal = DemoPortal(seed=0, port=0).start()
+    console.print(f"demo portal on {portal.base_url}/")
+    threading.Thread(target=_render_all, args=(portal,), name="demo-portal-warm-up", daemon=True).start()
+    try:
+        yield portal.start_urls
+    finally:
+        portal.stop()
+
+
+def _render_all(portal) -> None:
+    for file in portal.expected:
+        try:
+            portal.content(file.url.removeprefix(portal.base_url))
+        except Exception:  # noqa: BLE001 - the crawl will meet the same error and record it
+            pass
+
+
+@contextmanager
+def _stage_bars() -> Iterator:
+    """Rich progress bars fed by the flows' progress reports (`extract.runtime.report_progress`)."""
+    progress = Progress(SpinnerColumn(), TextColumn("{task.description:<8}"), BarColumn(), MofNCompleteColumn(),
+                        TimeElapsedColumn(), console=console, disable=not console.is_terminal)
+    tasks: dict[str, int] = {}
+
+    def update(stage: str, done: int, total: int | None) -> None:
+        if stage not in tasks:
+            tasks[stage] = progress.add_task(stage, total=total)
+        progress.update(tasks[stage], completed=done, total=total)
+
+    with progress:
+        yield update
+
+
+def _absolute(path: Path | None) -> str | None:
+    return None if path is None else str(path.resolve())
 
 
 def main() -> None:  # pragma: no cover

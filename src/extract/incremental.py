@@ -1,0 +1,307 @@
+"""Incremental curation of the raw archive: the library behind the parse flow.
+
+A run goes in three steps, each testable without Prefect:
+
+1. `plan_parse` compares the archive's manifest with the curated `reports`: the documents to
+   parse are the latest archived version of each report URL that this parser version has not
+   parsed yet; the reports to drop are the older versions of URLs whose content changed (a new
+   SHA-256 replaces the old version's rows, unless another URL still publishes the old bytes).
+2. `stage_batch` parses a batch of documents and writes their rows to a staging folder, one
+   Parquet file per dataset (so workers on other processes or machines return a path and
+   counts, not frames).
+3. `commit` upserts everything staged, and removes the dropped reports, into the datasets:
+   one atomic rewrite per touched year partition (`extract.datasets`), `reports` last, so a
+   report is marked parsed only once its cells and flags are in. A run killed halfway leaves
+   every partition readable; the next run parses again what the killed one did not commit.
+
+A run with nothing to parse and nothing to drop writes nothing: the datasets stay byte for byte
+what they were, and `parsed_at` of documents already parsed never changes.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import tempfile
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Iterator
+from urllib.parse import parse_qs, unquote, urlsplit
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from extract import __version__
+from extract.crawl.archive import ARCHIVED_OUTCOMES, Archive, read_manifest
+from extract.curate import Summary
+from extract.datasets import PART_FILE, SCHEMAS, read_dataset, to_table, upsert
+from extract.parse import ParseResult, parse_bytes
+
+STAGING = ".staging"  # under the curated folder; hidden, so dataset readers never see it
+LOCK = ".lock"
+STALE_STAGING_SECONDS = 24 * 3600
+DATASET_ORDER = ("cells", "flags", "reports")  # reports last: a report row means its cells are in
+_TITLE_YEAR = re.compile(r"(20\d\d|19\d\d)\s*年")
+
+
+@dataclass(frozen=True)
+class Source:
+    """One archived document to parse: the hash naming its bytes, and where it was published."""
+
+    sha256: str
+    url: str | None = None
+    portal: str | None = None
+    title: str | None = None
+
+    @property
+    def filename(self) -> str | None:
+        """The file name the URL gives (`downfile.jsp?filename=x.pdf` gives x.pdf), a hint for sniffing."""
+        if not self.url:
+            return None
+        parts = urlsplit(self.url)
+        named = parse_qs(parts.query).get("filename")
+        return named[0] if named else (unquote(parts.path.rsplit("/", 1)[-1]) or None)
+
+
+@dataclass
+class Plan:
+    """What a parse run has to do."""
+
+    sources: list[Source]  # to parse, by SHA-256
+    superseded: list[str]  # report_ids to drop: old versions of URLs whose content changed
+    in_scope: int = 0  # current documents under the run's filters
+    up_to_date: int = 0  # of those, already parsed by this parser version
+    missing: list[str] = field(default_factory=list)  # in the manifest, not in the archive
+
+    @property
+    def idle(self) -> bool:
+        """Nothing to parse and nothing to drop: the run writes nothing."""
+        return not self.sources and not self.superseded
+
+
+@dataclass
+class BatchResult:
+    """A staged batch: where its rows are and what they hold (small enough to pass between processes)."""
+
+    name: str
+    documents: int
+    summary: Summary
+
+
+@dataclass
+class CommitResult:
+    parsed: int  # reports written
+    dropped: int  # superseded reports removed
+    partitions: int  # partition files rewritten
+
+
+# --- 1. the plan ------------------------------------------------------------------------------
+
+def plan_parse(raw_dir: str | Path, curated_dir: str | Path, *, years: Iterable[int] | None = None,
+               portals: Iterable[str] | None = None, parser_version: str = __version__) -> Plan:
+    """The documents of the archive under `raw_dir` to parse into `curated_dir`, and the curated
+    reports they supersede. `portals` keeps the documents of those portals (manifest `portal`);
+    `years` keeps those whose year is known to be one of them (from an earlier parse of the same
+    bytes, else from the year in the link title)."""
+    manifest = read_manifest(raw_dir)
+    versions = archived_versions(manifest)
+    latest = latest_versions(versions)
+    curated = read_dataset(curated_dir, "reports")[["report_id", "year", "parser_version"]]
+    scope = _in_portals(latest, portals)
+    sources = _sources(scope)
+    known_year = dict(zip(curated["report_id"], curated["year"]))
+    if years is not None:
+        wanted = {int(y) for y in years}
+        sources = [s for s in sources if _year_of(s, known_year) in wanted]
+    archive = Archive(raw_dir)
+    missing = [s.sha256 for s in sources if not archive.has(s.sha256)]
+    done = set(curated.loc[curated["parser_version"] == parser_version, "report_id"]) | set(missing)
+    todo = [s for s in sources if s.sha256 not in done]
+    superseded = superseded_versions(versions, latest, set(scope["url"]))
+    superseded &= set(curated["report_id"])
+    if years is not None:
+        superseded = {r for r in superseded if _int_or_none(known_year.get(r)) in wanted}
+    return Plan(todo, sorted(superseded), in_scope=len(sources),
+                up_to_date=len(sources) - len(todo) - len(missing), missing=missing)
+
+
+def archived_versions(manifest: pd.DataFrame) -> pd.DataFrame:
+    """Manifest rows that archived a report's bytes, oldest fetch first."""
+    good = manifest[(manifest["role"] == "report") & manifest["outcome"].isin(ARCHIVED_OUTCOMES)
+                    & manifest["sha256"].notna()]
+    return good.sort_values(["fetched_at", "run_id"], kind="stable")
+
+
+def latest_versions(versions: pd.DataFrame) -> pd.DataFrame:
+    """The latest archived version of each URL."""
+    return versions.groupby("url", sort=False).tail(1)
+
+
+def superseded_versions(versions: pd.DataFrame, latest: pd.DataFrame, urls: set[str]) -> set[str]:
+    """Hashes once archived for one of `urls` that no URL publishes any more."""
+    past = set(versions.loc[versions["url"].isin(urls), "sha256"])
+    return past - set(latest["sha256"])
+
+
+def _in_portals(latest: pd.DataFrame, portals: Iterable[str] | None) -> pd.DataFrame:
+    return latest if portals is None else latest[latest["portal"].isin(list(portals))]
+
+
+def _sources(latest: pd.DataFrame) -> list[Source]:
+    """One source per distinct document; of the URLs publishing it, the smallest names it."""
+    rows = latest.sort_values(["sha256", "url"], kind="stable").groupby("sha256", sort=True).head(1)
+    return [Source(r.sha256, r.url, _none(r.portal), _none(r.title)) for r in rows.itertuples(index=False)]
+
+
+def _year_of(source: Source, known_year: dict) -> int | None:
+    year = _int_or_none(known_year.get(source.sha256))
+    if year is None and source.title:
+        match = _TITLE_YEAR.search(source.title)
+        year = int(match.group(1)) if match else None
+    return year
+
+
+def _int_or_none(value) -> int | None:
+    return None if value is None or pd.isna(value) else int(value)
+
+
+def _none(value):
+    return None if value is None or pd.isna(value) else value
+
+
+def batches(sources: list[Source], size: int, workers: int = 1) -> list[list[Source]]:
+    """Split `sources` into batches of at most `size`, small enough that every worker gets at
+    least two (a slow document then holds up one small batch, not a worker's whole share)."""
+    if not sources:
+        return []
+    size = max(1, min(size, -(-len(sources) // (2 * max(1, workers)))))
+    return [sources[i:i + size] for i in range(0, len(sources), size)]
+
+
+# --- 2. parse a batch -------------------------------------------------------------------------
+
+def parse_source(archive: Archive, source: Source) -> ParseResult:
+    """Parse one archived document (pure apart from reading its bytes)."""
+    return parse_bytes(archive.read(source.sha256), source.filename, source.url,
+                       source_path=str(archive.path_for(source.sha256)))
+
+
+def stage_batch(raw_dir: str | Path, sources: list[Source], stage_dir: str | Path, name: str) -> BatchResult:
+    """Parse `sources` and write their rows under `stage_dir` as `<name>-<dataset>.parquet`."""
+    archive = Archive(raw_dir)
+    summary = Summary()
+    results = []
+    for source in sources:
+        result = parse_source(archive, source)
+        summary.add(result)
+        results.append(result)
+    frames = _frames(results)
+    for dataset in DATASET_ORDER:  # the reports file last: its presence marks the batch complete
+        _write_atomic(to_table(dataset, frames[dataset]), Path(stage_dir) / f"{name}-{dataset}.parquet")
+    return BatchResult(name, len(sources), summary)
+
+
+def _frames(results: list[ParseResult]) -> dict[str, pd.DataFrame]:
+    reports = pd.DataFrame.from_records([r.report for r in results])
+    cells = [r.cells for r in results if len(r.cells)]
+    flags = [r.flags for r in results if len(r.flags)]
+    return {"reports": reports,
+            "cells": pd.concat(cells, ignore_index=True) if cells else pd.DataFrame(),
+            "flags": pd.concat(flags, ignore_index=True) if flags else pd.DataFrame()}
+
+
+def _write_atomic(table: pa.Table, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        pq.write_table(table, tmp, compression="zstd")
+        os.replace(tmp, path)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+
+
+# --- 3. commit --------------------------------------------------------------------------------
+
+def staging_dir(curated_dir: str | Path, run_id: str) -> Path:
+    """Where a run stages its batches: hidden under the curated folder, so on the same disk."""
+    return Path(curated_dir) / STAGING / run_id
+
+
+def commit(curated_dir: str | Path, stage_dir: str | Path, superseded: Iterable[str] = ()) -> CommitResult:
+    """Upsert every complete staged batch into the datasets and drop the `superseded` reports,
+    one atomic rewrite per touched partition, holding the curated folder's lock."""
+    curated_dir, stage_dir = Path(curated_dir), Path(stage_dir)
+    names = sorted(p.name.removesuffix("-reports.parquet") for p in stage_dir.glob("*-reports.parquet"))
+    frames = {dataset: _read_staged(stage_dir, names, dataset) for dataset in DATASET_ORDER}
+    reports = frames["reports"]
+    dropped = set(superseded) - set(reports["report_id"])
+    ids = set(reports["report_id"]) | dropped
+    if not ids:
+        return CommitResult(0, 0, 0)
+    years = dict(zip(reports["report_id"], reports["year"]))
+    with curated_lock(curated_dir):
+        sweep_temporary_files(curated_dir)
+        before = _partition_stamps(curated_dir)
+        for dataset in DATASET_ORDER:
+            upsert(curated_dir, dataset, frames[dataset], ids, years)
+        rewritten = sum(1 for path, stamp in _partition_stamps(curated_dir).items() if before.get(path) != stamp)
+    return CommitResult(len(reports), len(dropped), rewritten)
+
+
+def _read_staged(stage_dir: Path, names: list[str], dataset: str) -> pd.DataFrame:
+    files = [stage_dir / f"{name}-{dataset}.parquet" for name in names]
+    tables = [pq.read_table(f) for f in files if f.exists()]
+    table = pa.concat_tables(tables) if tables else SCHEMAS[dataset].empty_table()
+    return table.to_pandas()
+
+
+def _partition_stamps(curated_dir: Path) -> dict[Path, tuple[int, int]]:
+    stamps = {}
+    for path in curated_dir.glob(f"*/year=*/{PART_FILE}"):
+        stat = path.stat()
+        stamps[path] = (stat.st_mtime_ns, stat.st_ino)
+    return stamps
+
+
+@contextmanager
+def curated_lock(curated_dir: Path) -> Iterator[None]:
+    """One writer at a time per curated folder (an advisory lock; where `fcntl` exists)."""
+    curated_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not POSIX
+        yield
+        return
+    with open(curated_dir / LOCK, "a+") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def sweep_temporary_files(curated_dir: Path) -> int:
+    """Remove what killed writes left: hidden temporary partition files (call under the lock)
+    and staging folders untouched for a day."""
+    removed = 0
+    for tmp in Path(curated_dir).glob("*/year=*/.part-*.tmp"):
+        tmp.unlink(missing_ok=True)
+        removed += 1
+    staging = Path(curated_dir) / STAGING
+    for run in staging.glob("*") if staging.is_dir() else []:
+        if time.time() - run.stat().st_mtime > STALE_STAGING_SECONDS:
+            shutil.rmtree(run, ignore_errors=True)
+            removed += 1
+    return removed
+
+
+def remove_staging(stage_dir: str | Path) -> None:
+    shutil.rmtree(stage_dir, ignore_errors=True)
+    parent = Path(stage_dir).parent
+    if parent.name == STAGING and parent.is_dir() and not any(parent.iterdir()):
+        parent.rmdir()

@@ -1,0 +1,187 @@
+"""The parse and pipeline flows, run for real against the session's temporary Prefect server: a
+local process pool and a Dask cluster give the same data, a rerun writes nothing, a run killed
+while writing leaves the previous partitions readable, and a pipeline run publishes its artifacts."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import os
+import subprocess
+import sys
+import textwrap
+from datetime import timedelta
+
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+
+from extract.datasets import read_dataset
+from extract.forge.html import render_html
+from extract.forge.model import generate
+
+from conftest import REPO
+from test_incremental import SITE, T0, file_hashes, forged_documents, record_fetches, run_once
+
+KEYS = {"reports": ["report_id"], "cells": ["report_id", "table", "row", "column"],
+        "flags": ["report_id", "check", "table", "row", "column", "message"]}
+
+
+def flows_module(name: str):
+    if str(REPO) not in sys.path:
+        sys.path.insert(0, str(REPO))
+    return importlib.import_module(f"flows.{name}")
+
+
+def datasets(root, drop=("parsed_at",)) -> dict[str, pd.DataFrame]:
+    """The three datasets in a canonical order, without the columns a run may change."""
+    out = {}
+    for name, keys in KEYS.items():
+        frame = read_dataset(root, name).drop(columns=list(drop), errors="ignore")
+        out[name] = frame.sort_values(keys, na_position="first", kind="stable").reset_index(drop=True)
+    return out
+
+
+def assert_same_data(a, b) -> None:
+    left, right = datasets(a), datasets(b)
+    for name in KEYS:
+        pd.testing.assert_frame_equal(left[name], right[name], check_dtype=False, obj=name)
+
+
+@pytest.fixture(scope="module")
+def raw(tmp_path_factory):
+    raw = tmp_path_factory.mktemp("flows") / "raw"
+    docs = forged_documents(range(1, 9))
+    record_fetches(raw, docs)
+    return raw
+
+
+@pytest.fixture(scope="module")
+def local_run(prefect_harness, raw, tmp_path_factory):
+    """The parse flow on a local worker process, run twice."""
+    parse = flows_module("parse")
+    curated = tmp_path_factory.mktemp("local") / "curated"
+    first = parse.parse_flow(raw_dir=str(raw), curated_dir=str(curated), workers=1, batch_size=3)
+    hashes = file_hashes(curated)
+    second = parse.parse_flow(raw_dir=str(raw), curated_dir=str(curated), workers=1, batch_size=3)
+    return {"curated": curated, "first": first, "second": second, "hashes": hashes}
+
+
+def test_parse_flow_parses_each_document_once(local_run):
+    first = local_run["first"]
+    assert first["documents"] == first["parsed"] == 11 and first["failed_batches"] == 0
+    assert first["reports"] == {"ok": 9, "partial": 1, "failed": 1}
+    reports = read_dataset(local_run["curated"], "reports")
+    assert len(reports) == 11 and reports["report_id"].is_unique
+    assert not (local_run["curated"] / ".staging").exists()
+
+
+def test_a_rerun_parses_nothing_and_leaves_the_datasets_byte_identical(local_run):
+    second = local_run["second"]
+    assert second["parsed"] == 0 and second["up_to_date"] == 11 and second["partitions"] == 0
+    assert file_hashes(local_run["curated"]) == local_run["hashes"]
+
+
+def test_parse_flow_on_a_dask_cluster_gives_the_same_data(local_run, raw, tmp_path):
+    distributed = pytest.importorskip("distributed")
+    parse = flows_module("parse")
+    curated = tmp_path / "curated"
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        result = parse.parse_flow(raw_dir=str(raw), curated_dir=str(curated), batch_size=3,
+                                  dask_address=cluster.scheduler_address)
+    assert result["parsed"] == 11 and result["failed_batches"] == 0
+    assert_same_data(curated, local_run["curated"])
+
+
+KILLED_RUN = """
+import os, signal, sys
+sys.path.insert(0, {repo!r})
+import pyarrow.parquet as pq
+
+real_write = pq.write_table
+writes = []
+
+def write_then_die(table, where, *args, **kwargs):
+    if "/year=" in str(where):  # a curated partition's temporary file
+        writes.append(where)
+        if len(writes) == {kill_at}:  # half a file, then the power goes
+            with open(where, "wb") as f:
+                f.write(b"PAR1" + b"\\0" * 100)
+            os.kill(os.getpid(), signal.SIGKILL)
+    return real_write(table, where, *args, **kwargs)
+
+pq.write_table = write_then_die
+from flows.parse import parse_flow
+parse_flow(raw_dir={raw!r}, curated_dir={curated!r}, workers=1)
+"""
+
+
+def test_a_run_killed_while_writing_leaves_the_previous_partitions_readable(prefect_harness, tmp_path):
+    from prefect.settings import PREFECT_API_URL
+
+    parse = flows_module("parse")
+    raw, curated = tmp_path / "raw", tmp_path / "curated"
+    docs = forged_documents(range(1, 5))
+    record_fetches(raw, docs)
+    run_once(raw, curated)  # the previous run (the library's steps, without Prefect)
+    previous = datasets(curated, drop=())
+
+    # the portal republishes one report and adds two: the next run rewrites several partitions
+    url = f"{SITE}/ndbg/1.txt"
+    update = {url: render_html(generate(201, year=2021)),
+              f"{SITE}/ndbg/new-2022.html": render_html(generate(202, year=2022)),
+              f"{SITE}/ndbg/new-2024.html": render_html(generate(203, year=2024))}
+    record_fetches(raw, update, at=T0 + timedelta(days=1))
+    env = {**os.environ, "PREFECT_API_URL": PREFECT_API_URL.value(), "PREFECT_HOME": str(tmp_path / ".prefect"),
+           "PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL": "ERROR"}
+    script = KILLED_RUN.format(repo=str(REPO), raw=str(raw), curated=str(curated), kill_at=2)
+    killed = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=300)
+    assert killed.returncode == -9, killed.stderr[-3000:]
+    leftovers = list(curated.glob("*/year=*/.part-*.tmp"))
+    assert len(leftovers) == 1  # killed in the middle of the second partition write
+
+    for part in curated.glob("*/year=*/part-0.parquet"):
+        pq.read_table(part)  # every partition is whole: the old one or the new one
+    now = datasets(curated, drop=())
+    pd.testing.assert_frame_equal(now["reports"], previous["reports"])  # reports are written last
+    updated = {hashlib.sha256(data).hexdigest() for data in update.values()}
+    assert set(now["cells"]["report_id"]) <= set(previous["cells"]["report_id"]) | updated
+
+    # the next run finishes the job: the same data as a run that was never interrupted
+    resumed = parse.parse_flow(raw_dir=str(raw), curated_dir=str(curated), workers=1)
+    assert resumed["parsed"] == 3 and resumed["superseded"] == 1
+    assert not list(curated.glob("*/year=*/.part-*.tmp"))
+    clean = tmp_path / "clean"
+    run_once(raw, clean)
+    assert_same_data(curated, clean)
+
+
+def test_the_schedule_is_daily_in_the_reporting_season():
+    pipeline = flows_module("pipeline")
+    options = pipeline.serve_options(portals_file="/srv/portals.toml", raw_dir="/srv/raw", curated_dir=None)
+    deployment = pipeline.pipeline_flow.to_deployment(**options)
+    schedule = deployment.schedules[0].schedule
+    assert schedule.cron == "0 7 * 1-3 *" and schedule.timezone == "Asia/Shanghai"
+    assert deployment.parameters == {"portals_file": "/srv/portals.toml", "raw_dir": "/srv/raw"}
+
+
+@pytest.mark.parametrize("name, options", [("parse", ["--raw", "--out", "--year", "--portal", "--batch-size",
+                                                      "--dask", "--workers"]),
+                                           ("pipeline", ["--portals", "--raw", "--out", "--dask", "--workers"])])
+def test_each_flow_file_runs_on_its_own(name, options):
+    done = subprocess.run([sys.executable, str(REPO / "flows" / f"{name}.py"), "--help"], capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert all(option in done.stdout for option in options)
+
+
+def test_task_runner_choice():
+    from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
+    from prefect_dask import DaskTaskRunner
+
+    parse = flows_module("parse")
+    pool = parse.task_runner(None, 3, documents=100)
+    assert isinstance(pool, ProcessPoolTaskRunner) and pool._max_workers == 3
+    assert isinstance(parse.task_runner(None, None, documents=100), ProcessPoolTaskRunner)
+    assert isinstance(parse.task_runner(None, 3, documents=parse.IN_PROCESS_BELOW - 1), ThreadPoolTaskRunner)
+    assert isinstance(parse.task_runner("tcp://10.0.0.5:8786", documents=1), DaskTaskRunner)

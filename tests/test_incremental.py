@@ -1,0 +1,238 @@
+"""Incremental curation of the archive, without Prefect: what a run parses, what it drops, what it
+writes — forged reports put into a real raw archive as a crawl would."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from extract import __version__
+from extract.artifacts import dataset_summary, flags_by_check, status_by_template, worst_reports, worst_reports_markdown
+from extract.crawl.archive import Archive
+from extract.curate import curate
+from extract.datasets import read_dataset
+from extract.forge.docx import render_docx
+from extract.forge.html import render_html
+from extract.forge.model import MESSES, generate
+from extract.forge.text import render_text
+from extract.incremental import (Source, batches, commit, parse_source, plan_parse, remove_staging, stage_batch,
+                                 staging_dir)
+
+T0 = datetime(2025, 2, 1, tzinfo=timezone.utc)
+SITE = "http://www.qh.gov.cn"
+
+
+def record_fetches(raw: Path, documents: dict[str, bytes], at: datetime = T0, portal: str = "清河市人民政府",
+                   titles: dict[str, str] | None = None) -> list[str]:
+    """Archive `documents` (URL → bytes) and write their manifest rows, as one crawl run at `at`."""
+    archive = Archive(raw)
+    writer = archive.writer()
+    shas = []
+    for i, (url, data) in enumerate(documents.items()):
+        sha, new = archive.put(data)
+        shas.append(sha)
+        writer.add({"sha256": sha, "url": url, "final_url": url, "portal": portal, "referrer": f"{SITE}/ndbg/",
+                    "title": (titles or {}).get(url), "status": 200, "content_type": "text/html", "format": None,
+                    "bytes": len(data), "etag": None, "last_modified": None,
+                    "fetched_at": at + timedelta(seconds=i), "role": "report",
+                    "outcome": "new" if new else "unchanged", "error": None})
+    writer.add({"sha256": None, "url": f"{SITE}/ndbg/", "final_url": f"{SITE}/ndbg/", "portal": portal,
+                "referrer": None, "title": None, "status": 200, "content_type": "text/html", "format": "html",
+                "bytes": 1000, "etag": None, "last_modified": None, "fetched_at": at, "role": "listing",
+                "outcome": "page", "error": None})
+    writer.flush()
+    return shas
+
+
+@functools.lru_cache(maxsize=None)
+def _forged(seeds: tuple[int, ...]) -> dict[str, bytes]:
+    docs = {}
+    for seed in seeds:
+        report = generate(seed, year=2020 + seed % 4)
+        shape = seed % 3
+        data = (render_html(report) if shape == 0 else render_text(report) if shape == 1 else render_docx(report))
+        docs[f"{SITE}/ndbg/{seed}.{['html', 'txt', 'docx'][shape]}"] = data
+    docs[f"{SITE}/ndbg/anomaly.html"] = render_html(generate(40, year=2023, mess=MESSES["anomaly"]))
+    docs[f"{SITE}/ndbg/truncated.html"] = render_html(generate(41, year=2022, mess=MESSES["truncated"]))
+    docs[f"{SITE}/ndbg/broken.pdf"] = b"%PDF-1.4 this is not a PDF at all"
+    return docs
+
+
+def forged_documents(seeds=range(1, 5)) -> dict[str, bytes]:
+    """A few reports in several formats and states, by URL; the same bytes on every call (a DOCX
+    rendered twice differs in its zip timestamps)."""
+    return dict(_forged(tuple(seeds)))
+
+
+def run_once(raw: Path, curated: Path, **filters) -> tuple:
+    """Plan, parse in batches of 3, commit: what the parse flow does, in this process."""
+    plan = plan_parse(raw, curated, **filters)
+    stage = staging_dir(curated, "test-run")
+    results = [stage_batch(raw, chunk, stage, f"{i:05d}") for i, chunk in enumerate(batches(plan.sources, 3))]
+    committed = commit(curated, stage, plan.superseded)
+    remove_staging(stage)
+    return plan, results, committed
+
+
+def file_hashes(root: Path) -> dict[str, str]:
+    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(root.rglob("*.parquet"))}
+
+
+@pytest.fixture
+def archive_dir(tmp_path) -> Path:
+    raw = tmp_path / "raw"
+    record_fetches(raw, forged_documents())
+    return raw
+
+
+def test_first_run_parses_every_document_and_writes_what_curate_writes(archive_dir, tmp_path):
+    curated = tmp_path / "curated"
+    plan, results, committed = run_once(archive_dir, curated)
+    assert len(plan.sources) == 7 and plan.superseded == [] and plan.up_to_date == 0
+    assert committed.parsed == 7 and sum(r.documents for r in results) == 7
+    assert not (curated / ".staging").exists()
+
+    # the same documents through the plain library path (`ogi parse`'s curate)
+    archive = Archive(archive_dir)
+    reference = tmp_path / "reference"
+    curate([parse_source(archive, s) for s in plan.sources], reference)
+    for name in ("reports", "cells", "flags"):
+        ours, theirs = (read_dataset(root, name).drop(columns=["parsed_at"], errors="ignore")
+                        .sort_values(list(read_dataset(root, name).columns[:4])).reset_index(drop=True)
+                        for root in (curated, reference))
+        pd.testing.assert_frame_equal(ours, theirs, check_dtype=False)
+    reports = read_dataset(curated, "reports").set_index("source_url")
+    assert reports.loc[f"{SITE}/ndbg/broken.pdf", "status"] == "failed"
+    assert reports.loc[f"{SITE}/ndbg/truncated.html", "status"] == "partial"
+    assert (reports["parser_version"] == __version__).all()
+    assert all(Path(p).name == i for p, i in zip(reports["source_path"], reports["report_id"]))
+
+
+def test_rerun_parses_nothing_and_leaves_the_files_byte_identical(archive_dir, tmp_path):
+    curated = tmp_path / "curated"
+    run_once(archive_dir, curated)
+    before = file_hashes(curated)
+    record_fetches(archive_dir, forged_documents(), at=T0 + timedelta(days=1))  # a second crawl: same bytes
+    plan, results, committed = run_once(archive_dir, curated)
+    assert plan.idle and plan.up_to_date == 7 and results == []
+    assert committed.parsed == 0 and committed.partitions == 0
+    assert file_hashes(curated) == before
+
+
+def test_a_changed_document_replaces_its_old_version(archive_dir, tmp_path):
+    curated = tmp_path / "curated"
+    run_once(archive_dir, curated)
+    before = read_dataset(curated, "reports").set_index("report_id")
+    docs = forged_documents()
+    url = f"{SITE}/ndbg/1.txt"
+    old_sha = hashlib.sha256(docs[url]).hexdigest()
+    docs[url] = render_text(generate(101, year=2021))  # republished with corrected numbers
+    new_sha, = record_fetches(archive_dir, {url: docs[url]}, at=T0 + timedelta(days=1))
+
+    plan, _, committed = run_once(archive_dir, curated)
+    assert [s.sha256 for s in plan.sources] == [new_sha] and plan.superseded == [old_sha]
+    assert committed.parsed == 1 and committed.dropped == 1
+    for name in ("reports", "cells", "flags"):
+        ids = set(read_dataset(curated, name)["report_id"])
+        assert old_sha not in ids
+    after = read_dataset(curated, "reports").set_index("report_id")
+    assert after.loc[new_sha, "source_url"] == url
+    unchanged = before.index.drop(old_sha)
+    assert set(after.index) == set(unchanged) | {new_sha}
+    # the other reports were not parsed again
+    assert (after.loc[unchanged, "parsed_at"] == before.loc[unchanged, "parsed_at"]).all()
+    cells = read_dataset(curated, "cells")
+    truth = generate(101, year=2021).truth()
+    ours = cells[cells["report_id"] == new_sha].set_index(["table", "row", "column"])["value"]
+    theirs = truth.set_index(["table", "row", "column"])["value"]
+    assert ours.reindex(theirs.index).equals(theirs.astype(float))
+
+
+def test_old_bytes_still_published_at_another_url_are_kept(tmp_path):
+    raw, curated = tmp_path / "raw", tmp_path / "curated"
+    first = render_html(generate(7, year=2024))
+    record_fetches(raw, {f"{SITE}/a.html": first, f"{SITE}/b.html": first})
+    plan, _, _ = run_once(raw, curated)
+    assert len(plan.sources) == 1 and plan.sources[0].url == f"{SITE}/a.html"  # one document, named by its first URL
+    record_fetches(raw, {f"{SITE}/a.html": render_html(generate(8, year=2024))}, at=T0 + timedelta(days=1))
+    plan, _, _ = run_once(raw, curated)
+    assert len(plan.sources) == 1 and plan.superseded == []
+    assert len(read_dataset(curated, "reports")) == 2
+
+
+def test_a_new_parser_version_parses_everything_again(archive_dir, tmp_path):
+    curated = tmp_path / "curated"
+    run_once(archive_dir, curated)
+    assert plan_parse(archive_dir, curated).idle
+    assert len(plan_parse(archive_dir, curated, parser_version="99.0").sources) == 7
+
+
+def test_filters_by_portal_and_year(tmp_path):
+    raw, curated = tmp_path / "raw", tmp_path / "curated"
+    city = {f"{SITE}/c{y}.html": render_html(generate(y, year=y)) for y in (2022, 2023)}
+    titles = {url: f"清河市{y}年政府信息公开工作年度报告" for url, y in zip(city, (2022, 2023))}
+    record_fetches(raw, city, titles=titles)
+    record_fetches(raw, {"http://sthj.qh.gov.cn/r.html": render_html(generate(9, year=2023))}, portal="生态环境局")
+    assert [s.portal for s in plan_parse(raw, curated, portals=["生态环境局"]).sources] == ["生态环境局"]
+    # a year is known from the link title before the first parse…
+    assert [s.title for s in plan_parse(raw, curated, years=[2023]).sources] == [titles[f"{SITE}/c2023.html"]]
+    run_once(raw, curated, portals=["生态环境局"])
+    # …and from the earlier parse afterwards (that report's link had no title)
+    plan = plan_parse(raw, curated, years=[2023], parser_version="99.0")
+    assert sorted(s.url for s in plan.sources) == ["http://sthj.qh.gov.cn/r.html", f"{SITE}/c2023.html"]
+
+
+def test_a_document_missing_from_the_archive_is_reported_not_parsed(archive_dir, tmp_path):
+    archive = Archive(archive_dir)
+    gone = hashlib.sha256(forged_documents()[f"{SITE}/ndbg/2.docx"]).hexdigest()
+    path = archive.path_for(gone)
+    path.chmod(0o644)
+    path.unlink()
+    plan, _, committed = run_once(archive_dir, tmp_path / "curated")
+    assert plan.missing == [gone] and gone not in {s.sha256 for s in plan.sources}
+    assert committed.parsed == 6 and gone not in set(read_dataset(tmp_path / "curated", "reports")["report_id"])
+
+
+def test_batches_give_every_worker_several():
+    sources = [Source(f"{i:064x}") for i in range(10)]
+    assert [len(b) for b in batches(sources, 20, workers=2)] == [3, 3, 3, 1]
+    assert [len(b) for b in batches(sources, 4, workers=1)] == [4, 4, 2]
+    assert sum(batches(sources, 3, workers=8), []) == sources
+    assert batches([], 5) == []
+
+
+def test_file_name_hint_from_the_url():
+    assert Source("0", "http://x/module/download/downfile.jsp?classid=0&filename=P02.pdf").filename == "P02.pdf"
+    assert Source("0", "http://x/a/%E5%B9%B4%E6%8A%A5.docx").filename == "年报.docx"
+    assert Source("0", None).filename is None
+
+
+def test_summaries_and_artifact_tables_from_the_datasets(archive_dir, tmp_path):
+    curated = tmp_path / "curated"
+    run_once(archive_dir, curated)
+    reports, flags = read_dataset(curated, "reports"), read_dataset(curated, "flags")
+    summary = dataset_summary(curated)
+    assert summary.total == 7 and summary.reports == {"ok": 5, "partial": 1, "failed": 1}
+    assert summary.cells == len(read_dataset(curated, "cells"))
+    assert summary.failures == [(f"{SITE}/ndbg/broken.pdf", reports.set_index("status").loc["failed", "error"])]
+
+    table = {row["status"]: row for row in status_by_template(reports)}
+    assert list(table) == ["failed", "partial", "ok", "all"]
+    assert table["ok"]["2021"] == 5 and table["all"]["total"] == 7
+    assert table["failed"]["unknown"] == 1
+    checks = {(r["check"], r["severity"]): r for r in flags_by_check(flags)}
+    assert checks[("requests.balance", "error")]["reports"] == 1
+    assert sum(r["flags"] for r in checks.values()) == len(flags)
+
+    worst = worst_reports(reports, flags)
+    assert list(worst["status"][:2]) == ["failed", "partial"] and list(worst["status"][2:]) == ["ok"]
+    assert worst.loc[2, "source_url"] == f"{SITE}/ndbg/anomaly.html" and worst.loc[2, "errors"] >= 1
+    markdown = worst_reports_markdown(reports, flags, run={"parsed": 7})
+    assert "parsed: 7" in markdown and "| 1 |" in markdown and "| 4 |" not in markdown
+    assert worst.loc[0, "why"] in markdown  # the failed PDF's reason, as the parser gave it
