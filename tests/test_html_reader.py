@@ -67,3 +67,17 @@ def test_table_nested_in_layout_tables_and_section_order():
     assert len(grids) == 1 and grids[0].width == 15
     texts = [b.text for b in doc.blocks if not isinstance(b, Grid)]
     assert texts.index("四、政府信息公开行政复议、行政诉讼情况") < texts.index("五、存在的主要问题及改进情况")
+
+
+def test_an_all_blank_row_labelled_other_is_a_data_row_not_a_header():
+    from extract.forge.html import render_html
+    from extract.forge.model import MESSES, generate
+
+    from conftest import cell_differences
+
+    report = generate(11, "2021", MESSES["blank_zeros"])  # 3.其他 (like the 其他 column) all blank
+    assert all(report.cells[("requests", "other_handling.other", c)].kind == "blank"
+               for c in ("natural_person", "total"))
+    result = parse_bytes(render_html(report), "r.html")
+    assert cell_differences(report.truth(), result.cells).empty
+    assert "row.unaligned" not in set(result.flags["check"])

@@ -57,6 +57,12 @@ def normalise(label: str) -> str:
     return text.replace("(", "").replace(")", "")
 
 
+def is_numbered(label: str) -> bool:
+    """A label printed with an item number (一、 （二） 3. ⑷): a row's label, never a column's."""
+    text = _DROP.sub("", fold(label or ""))
+    return bool(text) and _NUMBERING.match(text) is not None
+
+
 def split_parts(label: str) -> list[str]:
     """A printed label split where a new numbered part starts (group heading, then item)."""
     parts = [p.strip() for p in _PART_BOUNDARY.split(label or "")]

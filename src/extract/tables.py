@@ -196,8 +196,8 @@ def _continues(seg: Segment, table: str) -> bool:
 def is_header_row(row: list[Cell], table: str) -> bool:
     """A row of column labels: no numbers, and at least one cell naming a column of `table`."""
     cells = _distinct(row)
-    if any(parse_value(c.text).kind == "number" for c in cells):
-        return False
+    if any(parse_value(c.text).kind == "number" or labels.is_numbered(c.text) for c in cells):
+        return False  # a data row, if all blank (3.其他 is a row, not the 其他 column)
     cols = UNION[table].columns
     return any(_column_of(c.text, cols) for c in cells if c.text.strip()) or row_marker(row) == table
 
