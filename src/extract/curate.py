@@ -15,7 +15,7 @@ from extract.datasets import write_datasets
 from extract.parse import ParseResult, parse_path
 
 SKIP_NAMES = ("README", ".")
-BATCH = 200
+BATCH = 100
 
 
 @dataclass
