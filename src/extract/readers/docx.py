@@ -19,6 +19,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 
 from extract.document import Cell, Document, Grid, Line, ReadError
@@ -96,7 +97,7 @@ def refuse_dtds(archive: zipfile.ZipFile) -> None:
             continue
         try:
             head = archive.read(info)
-        except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError) as exc:
+        except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, NotImplementedError) as exc:
             raise ReadError(f"DOCX member {info.filename} cannot be read: {exc}", check="docx.corrupt") from exc
         if any(mark in head for mark in _DTD_MARKS):
             raise ReadError(f"DOCX member {info.filename} declares a DTD or entities; refused",
@@ -110,7 +111,7 @@ def load_word(data: bytes):
 
     try:
         return docx.Document(io.BytesIO(data))
-    except (PackageNotFoundError, LxmlError, KeyError, ValueError, zipfile.BadZipFile, EOFError) as exc:
+    except (PackageNotFoundError, LxmlError, KeyError, ValueError, zipfile.BadZipFile, zlib.error, EOFError) as exc:
         raise ReadError(f"not a readable Word document: {type(exc).__name__}: {exc}", check="docx.corrupt") from exc
 
 
