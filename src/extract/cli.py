@@ -18,6 +18,7 @@ from rich.progress import (BarColumn, MofNCompleteColumn, Progress, SpinnerColum
 from rich.table import Table
 
 from extract import __version__
+from extract.research import commands as research
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Chinese government open-information annual reports → Parquet data.")
@@ -189,6 +190,12 @@ def demo_portal(port: int = typer.Option(8000, "--port", help="Port on 127.0.0.1
     from extract.forge.portal import serve_demo_portal
 
     serve_demo_portal(port=port, seed=seed)
+
+
+# the research commands (extract.research.commands): checks across reports, corrections, the HTML report
+app.command()(research.check)
+app.command()(research.correct)
+app.command()(research.report)
 
 
 @app.command()
