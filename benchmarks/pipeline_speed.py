@@ -6,12 +6,14 @@ into a raw archive with its manifest, as a crawl would leave them; then times, e
 curated folder:
 
 - the baseline: the same steps in this one process, without Prefect (plan, parse, stage, commit);
+- the same steps on a bare process pool (`concurrent.futures`, no Prefect) of 1, then 2
+  processes: what the machine gives two processes;
 - the parse flow on a local process pool of 1 worker, then of 2 workers (Prefect's temporary
   server, worker start-up and task bookkeeping included).
 
-Prints reports/s for each and the ratios (2 workers / 1 worker, flow / baseline).
+Prints reports/s for each, against the baseline, and the speed-up of 2 workers over 1.
 
-    python benchmarks/pipeline_speed.py [--reports 300] [--batch-size 20]
+    python benchmarks/pipeline_speed.py [--reports 300] [--batch-size 50]
 """
 
 from __future__ import annotations
@@ -69,6 +71,24 @@ def baseline(raw: Path, curated: Path, batch_size: int) -> int:
     return done.parsed
 
 
+def plain_pool(raw: Path, curated: Path, batch_size: int, workers: int) -> int:
+    """The same steps with the batches on a bare process pool: what the machine allows, without Prefect."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from extract.incremental import batches, commit, plan_parse, remove_staging, stage_batch, staging_dir
+
+    plan = plan_parse(raw, curated)
+    stage = staging_dir(curated, "pool")
+    chunks = batches(plan.sources, batch_size, workers)
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        list(pool.map(stage_batch, [raw] * len(chunks), chunks, [stage] * len(chunks),
+                      [f"{i:05d}" for i in range(len(chunks))]))
+    done = commit(curated, stage, plan.superseded)
+    remove_staging(stage)
+    return done.parsed
+
+
 def timed(fn, *args, **kwargs) -> tuple[float, object]:
     start = time.perf_counter()
     result = fn(*args, **kwargs)
@@ -78,7 +98,7 @@ def timed(fn, *args, **kwargs) -> tuple[float, object]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reports", type=int, default=300, help="forged reports (default: 300)")
-    parser.add_argument("--batch-size", type=int, default=20, help="documents per parse task (default: 20)")
+    parser.add_argument("--batch-size", type=int, default=50, help="documents per parse task (default: 50, as the flow)")
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="ogi-pipeline-speed-"))
@@ -96,6 +116,9 @@ def main() -> None:
 
     base_s, parsed = timed(baseline, raw, work / "baseline", args.batch_size)
     rows = [("baseline (1 process, no Prefect)", base_s, parsed)]
+    for workers in (1, 2):
+        seconds, parsed = timed(plain_pool, raw, work / f"pool-{workers}", args.batch_size, workers)
+        rows.append((f"bare process pool, {workers} process{'es' if workers > 1 else ''}", seconds, parsed))
     with prefect_api():
         for workers in (1, 2):
             seconds, result = timed(parse_flow, raw_dir=str(raw), curated_dir=str(work / f"flow-{workers}"),
@@ -105,8 +128,8 @@ def main() -> None:
     print(f"{'run':36} {'reports':>8} {'seconds':>8} {'reports/s':>10} {'vs baseline':>12}")
     for name, seconds, n in rows:
         print(f"{name:36} {n:8d} {seconds:8.1f} {n / seconds:10.1f} {base_s / seconds:12.2f}")
-    one, two = rows[1][1], rows[2][1]
-    print(f"2 workers / 1 worker: {one / two:.2f}× the reports/s")
+    speedup = {name: rows[i][1] / rows[i + 1][1] for i, name in ((1, "bare process pool"), (3, "parse flow"))}
+    print("2 workers / 1 worker: " + ", ".join(f"{name} {x:.2f}×" for name, x in speedup.items()))
 
 
 if __name__ == "__main__":

@@ -40,7 +40,7 @@ from extract.runtime import report_progress
 # installed, not this file on their path.
 cloudpickle.register_pickle_by_value(sys.modules[__name__])
 
-DEFAULT_BATCH = 20
+DEFAULT_BATCH = 50  # documents per task: each task run costs Prefect bookkeeping; smaller when few
 IN_PROCESS_BELOW = 8  # documents: so few parse sooner here than in worker processes still to start
 
 

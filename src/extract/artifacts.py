@@ -93,7 +93,8 @@ def worst_reports_markdown(reports: pd.DataFrame, flags: pd.DataFrame, limit: in
     n_bad = int(((reports["status"] != "ok")).sum())
     lines.append(f"{len(reports)} reports in the datasets, {n_bad} not fully read.")
     if worst.empty:
-        return "\n".join(lines + ["", "Every report was read, and every identity holds."])
+        note = "Every report was read, and every identity holds." if len(reports) else "No reports yet."
+        return "\n".join(lines + ["", note])
     lines += ["", "| # | report | year | status | format | errors | why |", "|---|---|---|---|---|---|---|"]
     for i, r in enumerate(worst.itertuples(index=False), 1):
         year = "" if pd.isna(r.year) else str(int(r.year))
