@@ -14,7 +14,7 @@ scan cannot tell ０ from 0). A wrong cell (misread or missing) counts as flagge
 it: ``cell.low_confidence`` on its key, or an identity flag (origin ``extraction``) on a relation
 it takes part in.
 
-    python benchmarks/ocr_accuracy.py [--n 20] [--dpi 200] [--no-baseline]
+    python benchmarks/ocr_accuracy.py [--n 20] [--dpi 200] [--first-seed 100] [--no-baseline] [--verbose]
 """
 
 from __future__ import annotations
@@ -223,6 +223,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=20, help="forged scans (reports) to read")
     parser.add_argument("--dpi", type=int, default=200)
+    parser.add_argument("--first-seed", type=int, default=100, help="seed of the first forged report")
     parser.add_argument("--no-baseline", action="store_true", help="skip whole-page Tesseract")
     parser.add_argument("--verbose", action="store_true", help="list every wrong cell")
     args = parser.parse_args()
@@ -232,7 +233,7 @@ def main() -> None:
     totals = {"ours": [0, 0, 0, 0, 0.0], "baseline": [0, 0, 0, 0, 0.0]}  # cells, exact, unflagged, pages, s
     print(f"{'case':34} {'pages':>5} {'cells':>5} {'ours exact':>10} {'unflagged':>9} {'s/page':>6}"
           f"{'' if args.no_baseline else '   base exact  s/page'}")
-    for report, layout, seed in cases(args.n):
+    for report, layout, seed in cases(args.n, args.first_seed):
         pages = scan_report(report, layout, style, seed)
         name = f"{seed} {report.template} {_mess_name(report.mess)} {_layout_name(layout)}"
         start = time.perf_counter()

@@ -3,25 +3,32 @@
 For images (PNG, JPEG, TIFF, also ``<img>`` tables of web pages) and PDF pages with no text layer.
 A page is read in steps:
 
-    deskew           the angle that makes ink rows sharpest (ruling lines dominate), undone
-    binarise         median filter, Otsu; a laxer threshold for the thin ruling lines
+    prepare_page     Otsu threshold, and a laxer one for thin grey rulings; the page's tilt
+                     measured on its long rulings (a least-squares fit) or, without rulings, as
+                     the angle that makes the ink rows sharpest; turned level
     find_rulings     long horizontal and vertical runs of ink (a 1-D morphological opening)
-    find_tables      rulings that touch form a table; their positions give the base grid
+    find_tables      rulings that touch and frame an area form a table: rows at the horizontal
+                     rulings, columns wherever a vertical ruling crosses a whole row
     merge_cells      a base cell joins its neighbour where the ruling between them is missing
                      (a merged cell): one `OcrCell` at every position it covers, as `Document` wants
-    read_cells       every inked cell cropped, cleaned of rulings and specks, scaled, stacked into a
-                     montage and read by Tesseract (chi_sim) in one run; cells that read as numbers
-                     are read again with a digit whitelist, and the two readings must agree
+    read_cells       every inked cell cropped without rulings or dust, cut into text lines, the
+                     lines of all cells stacked into one montage and read by Tesseract (chi_sim)
+                     in one run; cells that may hold a number are read again by a digit reader
+                     (``eng`` with a digit whitelist) and, where the two disagree, twice more;
+                     the value most readings agree on wins
     read_lines       the text around the tables (titles, prose) as `Line`s, in reading order
 
-Every OCR'd cell carries its confidence (0–1, the lowest word confidence Tesseract gave, lowered
-when the two readings disagree). A cell with no ink is blank, never a zero; a cell whose ink
-could not be read keeps the text Tesseract gave (possibly none) and a low confidence, so the flag
-`cell.low_confidence` can say so. Nothing is invented: the template's identities are for the
-checks to flag misreads, not for the reader to fix them.
+Every OCR'd cell carries its confidence (0–1: Tesseract's lowest word confidence, the best of
+the readings that agree, cut below the flag threshold when no two readings agree). A cell with
+no ink is blank, never a zero; a cell whose ink could not be read keeps what Tesseract gave
+(possibly nothing) and a low confidence, so the flag `cell.low_confidence` can say so. Nothing
+is invented: the template's identities are for the checks to flag misreads, not for the reader
+to fix them; the reader knows no template.
 
 External programs run without a shell and with timeouts: ``tesseract`` (Debian ``tesseract-ocr``
-and ``tesseract-ocr-chi-sim``) and, for PDF pages, ``pdftoppm`` (poppler-utils).
+and ``tesseract-ocr-chi-sim``; ``eng`` comes with it) and, for PDF pages, ``pdftoppm``
+(poppler-utils). Tesseract runs as a command rather than through pytesseract: one process per
+montage, TSV output for boxes and confidences, and the timeout in our hands.
 """
 
 from __future__ import annotations
@@ -32,7 +39,7 @@ import re
 import shutil
 import subprocess
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -46,12 +53,13 @@ TESSERACT_TIMEOUT_S = 180.0
 PDFTOPPM_TIMEOUT_S = 120.0
 PDF_DPI = 200
 MAX_PIXELS = 80_000_000  # a page image larger than this is refused (decompression bombs)
-SPECK_PIXELS = 6  # a component smaller than this, away from glyphs, is dust
-LOW_CONFIDENCE = 0.80
-DASH_CONFIDENCE = 0.9  # a lone level stroke, read by its shape  # below this a cell is flagged cell.low_confidence
+LOW_CONFIDENCE = 0.80  # below this a cell is flagged cell.low_confidence
+DASH_CONFIDENCE = 0.9  # a lone level stroke, read by its shape
 LANG_TEXT = "chi_sim"
+MONTAGE_PSM = 6  # a uniform block: the montage is one column of lines
 DIGITS = "0123456789.-/"
 MAX_SKEW_DEG = 5.0
+MAX_SIDE = 3600  # pixels: an A4 page at about 300 dpi
 CELL_INSET = 5  # pixels along a cell's sides that belong to its rulings
 RULED = 0.92  # share of a cell side that must be ink for a ruling: text never fills more than ~85 %
 
@@ -65,6 +73,7 @@ _MISMATCHED = re.compile(r"[《〈<（(]([^《》〈〉<>()（）]*)[)）》〉>
 _DIGIT_LOOKALIKES = "工丨|]】[【了卫lIoO"
 _VALUE_LIKE = re.compile(rf"^[0-9０-９.．,，/／\-－—–_一{re.escape(_DIGIT_LOOKALIKES)}]+件?$")
 _UNITS = frozenset("件个项次份条宗起家元")
+_STRAY = ":：;；'\"`‘’“”,，。·.、"  # what dust next to a number reads as
 
 
 @dataclass(frozen=True, eq=False)
@@ -198,7 +207,13 @@ def ocr_page(image: Image.Image, number: int | None = None) -> list[Block]:
 
 
 def prepare_page(image: Image.Image, number: int | None) -> Page:
-    grey = np.asarray(image.convert("L"))
+    """The page in grey, level, with its ink at two thresholds. A scan finer than about 300 dpi
+    is reduced first: more pixels only cost time."""
+    image = image.convert("L")
+    if max(image.size) > MAX_SIDE:
+        factor = MAX_SIDE / max(image.size)
+        image = image.resize((round(image.width * factor), round(image.height * factor)), Image.LANCZOS)
+    grey = np.asarray(image)
     threshold = otsu_threshold(grey)
     angle = skew_angle(grey < threshold, _lax(grey, threshold))
     if abs(angle) > 0.01:
@@ -500,7 +515,7 @@ def cell_image(page: Page, region: _Region, found: tuple, text_height: float) ->
     bottom = max(boxes[i - 1][0].stop for i in glyphs)
     left = min(boxes[i - 1][1].start for i in glyphs)
     right = max(boxes[i - 1][1].stop for i in glyphs)
-    reach = 0.5 * text_height
+    reach = 0.25 * text_height
     near = np.zeros(len(boxes) + 1, dtype=bool)
     inside = np.zeros(len(boxes) + 1, dtype=bool)
     near[glyphs] = inside[glyphs] = True
@@ -682,7 +697,7 @@ def read_montage(crops: list[np.ndarray], scale: float, whitelist: str | None = 
     if not crops:
         return []
     montage = build_montage(crops, scale)
-    words = tesseract_words(montage.image, 6, whitelist=whitelist, lang=lang)
+    words = tesseract_words(montage.image, MONTAGE_PSM, whitelist=whitelist, lang=lang)
     return [Reading(*join_words(found)) for found in words_by_slot(words, montage.slots)]
 
 
@@ -719,16 +734,15 @@ def read_cells(regions: list[_Region], text_height: float) -> None:
 
 def second_look(lines: list[np.ndarray], readings: list[Reading], scale: float,
                 doubt: float = LOW_CONFIDENCE, alone: int = 12) -> list[Reading]:
-    """Lines read with little confidence read again, at another scale and among other
-    neighbours (Tesseract's reading of a line depends on both); the surer reading stays. A line
-    still read as nothing is read on its own as a single line, slightly blurred (up to `alone`
-    such lines)."""
+    """Lines read with little confidence read twice more, at other scales and among other
+    neighbours (Tesseract's reading of a line depends on both): a text two readings agree on
+    wins, else the surest reading. A line still read as nothing is read on its own as a single
+    line, slightly blurred (up to `alone` such lines)."""
     unsure = [i for i, r in enumerate(readings) if (r.confidence or 0.0) < doubt]
-    again = read_montage([lines[i] for i in unsure], scale * 1.4)
+    others = [read_montage([lines[i] for i in unsure], scale * factor) for factor in (1.4, 0.8)]
     out = list(readings)
-    for i, reading in zip(unsure, again):
-        if (reading.confidence or 0.0) > (out[i].confidence or 0.0):
-            out[i] = reading
+    for k, i in enumerate(unsure):
+        out[i] = consensus([readings[i], *(other[k] for other in others)])
     for i in [i for i, r in enumerate(out) if not r.text][:alone]:
         softened = np.asarray(Image.fromarray(lines[i]).filter(ImageFilter.GaussianBlur(0.7)))
         for size in (1.0, 2.0):  # Tesseract misses some hard-edged lines that it reads once softened
@@ -736,6 +750,18 @@ def second_look(lines: list[np.ndarray], readings: list[Reading], scale: float,
             if out[i].text:
                 break
     return out
+
+
+def consensus(readings: list[Reading]) -> Reading:
+    """The text most readings give (ties: the surest), with the best confidence among them."""
+    groups: dict[str, list[Reading]] = {}
+    for reading in readings:
+        if reading.text:
+            groups.setdefault(reading.text, []).append(reading)
+    if not groups:
+        return readings[0]
+    best = max(groups.values(), key=lambda g: (len(g), max(r.confidence or 0.0 for r in g)))
+    return max(best, key=lambda r: r.confidence or 0.0)
 
 
 def split_lines(crop: np.ndarray, text_height: float) -> list[np.ndarray]:
@@ -780,10 +806,16 @@ def join_readings(readings: list[Reading]) -> Reading:
 _UNIT_AFTER_DIGITS = re.compile(r"^[^\u3400-\u9fff]*\d[^\u3400-\u9fff]*([\u3400-\u9fff])$")
 
 
+def core(text: str) -> str:
+    """A reading without spaces and without the stray marks dust adds at either end (a dash
+    only at the end: before the digits it is a minus sign)."""
+    return re.sub(r"\s+", "", text).strip(_STRAY).rstrip(_STRAY + "-－—_~")
+
+
 def unit_of(text: str) -> str:
     """The one CJK character printed after a number (件), as the free reading saw it (a digit
     look-alike such as 工 is a misread digit, not a unit)."""
-    found = _UNIT_AFTER_DIGITS.match(re.sub(r"\s+", "", text))
+    found = _UNIT_AFTER_DIGITS.match(core(text))
     return found.group(1) if found and found.group(1) not in _DIGIT_LOOKALIKES else ""
 
 
@@ -797,7 +829,7 @@ def without_unit(crop: np.ndarray, free_text: str) -> np.ndarray:
 
 
 def looks_numeric(text: str) -> bool:
-    compact = re.sub(r"\s+", "", text)
+    compact = core(text)
     return bool(compact) and (parse_value(compact).kind in ("number", "na") or bool(_VALUE_LIKE.match(compact)))
 
 
@@ -807,7 +839,7 @@ def is_value_cell(free: Reading, digits: Reading, crop: np.ndarray) -> bool:
     digit reader sees as a number (chi_sim reads a serifed 1 as 工 or |, a 7 as 了)."""
     if parse_value(digits.text).kind not in ("number", "na"):
         return looks_numeric(free.text)
-    compact = re.sub(r"\s+", "", free.text)
+    compact = core(free.text)
     wide = sum(1 for ch in compact if "\u3400" <= ch <= "\u9fff")  # a CJK character is about an em wide
     too_narrow = wide > 0 and crop.shape[1] < 0.75 * wide * crop.shape[0]
     return (looks_numeric(compact) or not compact or too_narrow or (compact.isascii() and len(compact) <= 8)
@@ -823,7 +855,7 @@ def decide(free: Reading, digit_readings: list[Reading], unit: str = "") -> Read
     majority, the most confident reading with its confidence cut below the flag threshold."""
     votes = [r for r in digit_readings if parse_value(r.text).kind in ("number", "na")]
     if looks_numeric(free.text):
-        compact = re.sub(r"\s+", "", free.text)
+        compact = core(free.text)
         votes.append(Reading(compact[:-1] if unit else compact, free.confidence))
     if not votes:
         return Reading(free.text, min(free.confidence or 0.0, LOW_CONFIDENCE / 2))
