@@ -94,9 +94,11 @@ def run(portals: Optional[Path] = typer.Option(None, "--portals", metavar="FILE"
         pipeline = _flow_module("pipeline")  # imports Prefect while the demo portal renders its files
         from extract.runtime import listening, prefect_api
 
+        bars = stack.enter_context(_stage_bars())
+        stack.enter_context(listening(bars))
+        bars("prefect", 0, None)  # its temporary server takes a few seconds to start
         api = stack.enter_context(prefect_api())
-        listening_to = stack.enter_context(_stage_bars())
-        stack.enter_context(listening(listening_to))
+        bars("prefect", 1, 1)
         result = pipeline.pipeline_flow(urls=start_urls, portals_file=str(portals) if portals else None,
                                         raw_dir=str(raw), curated_dir=str(out), rate=100.0 if start_urls else 1.0,
                                         dask_address=dask, workers=workers)
