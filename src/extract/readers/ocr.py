@@ -707,8 +707,8 @@ def read_cells(regions: list[_Region], text_height: float) -> None:
     1. all cells in one chi_sim montage (labels, headers, numbers);
     2. every short one-line cell in an ``eng`` montage with a digit whitelist (a trailing unit
        such as 件 cut off first);
-    3. the cells whose two readings disagree, twice more at a larger scale (``eng`` and chi_sim,
-       both whitelisted); `decide` takes the value most readings agree on.
+    3. the cells whose two readings disagree, four times more (larger, and slightly blurred;
+       ``eng`` and chi_sim, whitelisted); `decide` takes the value most readings agree on.
     """
     if not regions:
         return
@@ -722,8 +722,10 @@ def read_cells(regions: list[_Region], text_height: float) -> None:
     digits = dict(zip(short, read_montage([digit_crops[i] for i in short], scale, DIGITS, "eng")))
     disputed = [i for i in short if is_value_cell(free[i], digits[i], regions[i].digit_crop) and not agree(free[i], digits[i])]
     more: dict[int, list[Reading]] = {i: [] for i in disputed}
-    for lang in ("eng", LANG_TEXT):
-        for i, reading in zip(disputed, read_montage([digit_crops[i] for i in disputed], scale * 1.5, DIGITS, lang)):
+    softened = {i: np.asarray(Image.fromarray(digit_crops[i]).filter(ImageFilter.GaussianBlur(0.7))) for i in disputed}
+    for crops_of, factor, lang in ((digit_crops, 1.5, "eng"), (digit_crops, 1.5, LANG_TEXT),
+                                   (softened, 1.0, "eng"), (softened, 1.3, "eng")):
+        for i, reading in zip(disputed, read_montage([crops_of[i] for i in disputed], scale * factor, DIGITS, lang)):
             more[i].append(reading)
     for i, region in enumerate(regions):
         reading = free[i]
@@ -851,8 +853,9 @@ def agree(a: Reading, b: Reading) -> bool:
 
 
 def decide(free: Reading, digit_readings: list[Reading], unit: str = "") -> Reading:
-    """The value most readings agree on, with the best confidence among them; without a
-    majority, the most confident reading with its confidence cut below the flag threshold."""
+    """The value most readings agree on, with the best confidence among them. Without a clear
+    majority (two readings at least, and twice as many as any other value) the confidence is
+    cut below the flag threshold."""
     votes = [r for r in digit_readings if parse_value(r.text).kind in ("number", "na")]
     if looks_numeric(free.text):
         compact = core(free.text)
@@ -862,10 +865,11 @@ def decide(free: Reading, digit_readings: list[Reading], unit: str = "") -> Read
     groups: dict[tuple, list[Reading]] = {}
     for reading in votes:
         groups.setdefault(tuple(parse_value(reading.text)), []).append(reading)
-    best = max(groups.values(), key=lambda g: (len(g), max(r.confidence or 0.0 for r in g)))
+    ranked = sorted(groups.values(), key=lambda g: (len(g), max(r.confidence or 0.0 for r in g)), reverse=True)
+    best, runner_up = ranked[0], (len(ranked[1]) if len(ranked) > 1 else 0)
     top = max(best, key=lambda r: r.confidence or 0.0)
     confidence = top.confidence or 0.0
-    if len(best) < 2 and len(votes) > 1:
+    if len(votes) > 1 and (len(best) < 2 or len(best) < 2 * runner_up):  # no clear majority
         confidence = min(confidence, LOW_CONFIDENCE / 2)
     if unit and unit not in _UNITS:  # a unit glyph read as something else: keep the number, say so
         return Reading(top.text, min(confidence, LOW_CONFIDENCE / 2))
