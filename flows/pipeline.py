@@ -56,8 +56,10 @@ def pipeline_flow(
     """Crawl `urls` and the portals of `portals_file` (the built-in portals when neither is
     given) into `raw_dir`, parse what is new into `curated_dir`, publish the artifacts."""
     report_progress("crawl", 0, None)
-    state = crawl_flow(urls=urls, portals_file=portals_file, raw_dir=raw_dir, rate=rate, max_pages=max_pages,
-                       return_state=True)
+    # unvalidated: a served run gets this module by value (cloudpickle), and the crawl flow's
+    # string annotation `FetchPolicy | None` cannot be resolved there; these values are plain
+    state = crawl_flow.with_options(validate_parameters=False)(
+        urls=urls, portals_file=portals_file, raw_dir=raw_dir, rate=rate, max_pages=max_pages, return_state=True)
     if state.is_completed():
         crawled = {k: v for k, v in state.result().items() if k != "manifest_files"}
     else:  # what was archived before (and by the portals that did finish) is still to be parsed
