@@ -57,6 +57,7 @@ def normalise(label: str) -> str:
     return text.replace("(", "").replace(")", "")
 
 
+@lru_cache(maxsize=65536)
 def is_numbered(label: str) -> bool:
     """A label printed with an item number (一、 （二） 3. ⑷): a row's label, never a column's."""
     text = _DROP.sub("", fold(label or ""))
