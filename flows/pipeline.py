@@ -1,6 +1,7 @@
 """Prefect flow: the whole pipeline — crawl portals into the raw archive, parse what is new into
-the curated datasets, publish the run's artifacts (tables of reports by status and template and
-of flags by check, and a note on the worst reports).
+the curated datasets, check the reports against each other (`extract.research.crossreport`) when
+the data changed, publish the run's artifacts (tables of reports by status and template and of
+flags by check, and a note on the worst reports).
 
     python flows/pipeline.py --portals portals.toml
     python flows/pipeline.py https://www.example.gov.cn/zfxxgknb/ --raw data/raw --out data/curated
@@ -36,6 +37,13 @@ SEASON_TIMEZONE = "Asia/Shanghai"
 DEPLOYMENT = "ogi-season"
 
 
+@task(name="check across reports", cache_policy=NO_CACHE)
+def check_task(curated_dir: str, raw_dir: str) -> int:
+    from extract.research.crossreport import run_cross_checks
+
+    return len(run_cross_checks(curated_dir, raw_dir))
+
+
 @task(name="publish artifacts", cache_policy=NO_CACHE)
 def publish_task(curated_dir: str, run: dict) -> list[str]:
     return publish_artifacts(curated_dir, run)
@@ -68,10 +76,12 @@ def pipeline_flow(
     report_progress("crawl", 1, 1)
     parsed = parse_flow(raw_dir=raw_dir, curated_dir=curated_dir, batch_size=batch_size,
                         dask_address=dask_address, workers=workers)
+    changed = parsed["parsed"] or parsed["superseded"]
+    cross = check_task(curated_dir, raw_dir) if changed else None  # unchanged data: its checks stand
     line = {"new documents": crawled.get("new", 0), "parsed": parsed["parsed"], "up to date": parsed["up_to_date"],
             "superseded": parsed["superseded"], "failed fetches": crawled.get("failed", 0)}
     artifacts = publish_task(curated_dir, line)
-    return {"crawl": crawled, "parse": parsed, "artifacts": artifacts}
+    return {"crawl": crawled, "parse": parsed, "cross_flags": cross, "artifacts": artifacts}
 
 
 def serve_options(cron: str = SEASON_CRON, name: str = DEPLOYMENT, timezone: str = SEASON_TIMEZONE,

@@ -82,7 +82,7 @@ def run(portals: Optional[Path] = typer.Option(None, "--portals", metavar="FILE"
                                               help="Local parse processes (default: one per core)."),
         demo_port: int = typer.Option(DEMO_PORT, "--demo-port", help="Port of the demo portal (taken: any free one)."),
         verbose: bool = typer.Option(False, "--verbose", help="Show Prefect's logs.")) -> None:
-    """The whole pipeline as Prefect flows: crawl, parse what is new, curate, publish artifacts.
+    """The whole pipeline as Prefect flows: crawl, parse what is new, curate, check, publish artifacts.
 
     With no --portals, on the built-in demo portal served on 127.0.0.1: no network needed."""
     if portals is not None and not portals.is_file():
@@ -111,6 +111,7 @@ def run(portals: Optional[Path] = typer.Option(None, "--portals", metavar="FILE"
     console.print(f"this run: {crawled.get('new', 0)} new documents archived, {parsed['parsed']} parsed, "
                   f"{parsed['up_to_date']} already up to date, {parsed['superseded']} old versions replaced"
                   + (f", [red]{parsed['failed_batches']} batches failed[/]" if parsed["failed_batches"] else "")
+                  + (f", {result['cross_flags']} cross-report flags" if result.get("cross_flags") is not None else "")
                   + f" · {time.monotonic() - started:.0f} s")
     console.print(f"data: {out}/ (reports, cells, flags) · archive: {raw}/")
     if api.startswith("http://127.0.0.1") and os.environ.get("PREFECT_API_URL") is None:
