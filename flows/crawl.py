@@ -8,7 +8,6 @@ only fans it out and adds retries.
     python flows/crawl.py --portals portals.toml
 """
 
-from __future__ import annotations
 
 import argparse
 import json

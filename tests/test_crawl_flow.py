@@ -4,16 +4,11 @@
 from __future__ import annotations
 
 import importlib.util
-import os
 from pathlib import Path
 
 import pytest
 
-os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-os.environ.setdefault("DO_NOT_TRACK", "1")
-
-from prefect.testing.utilities import prefect_test_harness  # noqa: E402
-
+# the Prefect server is the session-wide `prefect_harness` of tests/conftest.py
 from extract.crawl import read_manifest  # noqa: E402
 from extract.crawl.testing import LocalSite, add_listing_site  # noqa: E402
 
@@ -25,12 +20,6 @@ def _load_flow_module():
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
-
-
-@pytest.fixture(scope="session")
-def prefect_harness():
-    with prefect_test_harness(server_startup_timeout=120):
-        yield
 
 
 def test_flow_crawls_each_portal_in_its_own_task(prefect_harness, tmp_path):

@@ -9,6 +9,7 @@ official template merges them. Two-line headers (商业 / 企业) are two paragr
 from __future__ import annotations
 
 import io
+import zipfile
 
 from docx import Document
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
@@ -52,6 +53,17 @@ def render_docx(report: Report) -> bytes:
     _paragraph(doc, prose.date_line, align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
     out = io.BytesIO()
     doc.save(out)
+    return _fixed_timestamps(out.getvalue())
+
+
+def _fixed_timestamps(data: bytes) -> bytes:
+    """Same report, same bytes: zip entries dated 1980-01-01 rather than the time of saving."""
+    src, out = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            entry = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            entry.compress_type, entry.external_attr = zipfile.ZIP_DEFLATED, info.external_attr
+            dst.writestr(entry, src.read(info.filename))
     return out.getvalue()
 
 
