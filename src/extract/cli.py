@@ -152,7 +152,7 @@ def serve(portals: Optional[Path] = typer.Option(None, "--portals", metavar="FIL
 @app.command()
 def crawl(urls: Optional[list[str]] = typer.Argument(None, metavar="[URL]...", help="Listing pages to crawl."),
           portals: Optional[Path] = typer.Option(None, "--portals", metavar="FILE",
-                                                 help="TOML file of [[portal]] entries."),
+                                                 help="TOML file of \\[\\[portal]] entries."),
           raw: Path = typer.Option(DEFAULT_RAW, "--raw", help="The raw archive."),
           rate: float = typer.Option(1.0, "--rate", help="Requests per second per host.")) -> None:
     """Crawl listing pages (or the portals in FILE; with neither, the built-in portals) into the archive."""

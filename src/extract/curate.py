@@ -11,7 +11,7 @@ from typing import Callable, Iterable, Iterator
 
 import pandas as pd
 
-from extract.datasets import write_datasets
+from extract.datasets import curated_lock, write_datasets
 from extract.parse import ParseResult, parse_path
 
 SKIP_NAMES = ("README", ".")
@@ -79,7 +79,8 @@ def curate(results: Iterable[ParseResult], out: Path, batch: int = BATCH) -> Sum
     for chunk in _chunks(results, batch):
         for result in chunk:
             summary.add(result)
-        write_datasets(out, *frames(chunk))
+        with curated_lock(Path(out)):  # not while a pipeline run commits to the same folder
+            write_datasets(out, *frames(chunk))
     return summary
 
 

@@ -11,8 +11,10 @@ the new, never half. Rows are sorted, so the same input writes the same bytes.
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 import tempfile
 from pathlib import Path
+from typing import Iterator
 
 import pandas as pd
 import pyarrow as pa
@@ -20,6 +22,7 @@ import pyarrow.parquet as pq
 
 NULL_PARTITION = "__HIVE_DEFAULT_PARTITION__"
 PART_FILE = "part-0.parquet"
+LOCK_FILE = ".lock"  # one writer at a time per curated folder
 
 REPORTS = pa.schema([
     ("report_id", pa.string()), ("year", pa.int16()), ("agency", pa.string()), ("province", pa.string()),
@@ -130,6 +133,24 @@ def _years_holding(root: Path, name: str, report_ids: set[str]) -> set:
             label = part.name.split("=", 1)[1]
             found.add(None if label == NULL_PARTITION else int(label))
     return found
+
+
+@contextmanager
+def curated_lock(curated_dir: Path) -> Iterator[None]:
+    """One writer at a time per curated folder (an advisory lock; where `fcntl` exists)."""
+    curated_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not POSIX
+        yield
+        return
+    with open(curated_dir / LOCK_FILE, "a+") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
 
 
 def write_datasets(root: Path, reports: pd.DataFrame, cells: pd.DataFrame, flags: pd.DataFrame) -> None:

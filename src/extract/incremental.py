@@ -25,10 +25,9 @@ import re
 import shutil
 import tempfile
 import time
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Iterable
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import pandas as pd
@@ -38,11 +37,10 @@ import pyarrow.parquet as pq
 from extract import __version__
 from extract.crawl.archive import ARCHIVED_OUTCOMES, Archive, read_manifest
 from extract.curate import Summary
-from extract.datasets import PART_FILE, SCHEMAS, read_dataset, to_table, upsert
+from extract.datasets import PART_FILE, SCHEMAS, curated_lock, read_dataset, to_table, upsert
 from extract.parse import ParseResult, parse_bytes
 
 STAGING = ".staging"  # under the curated folder; hidden, so dataset readers never see it
-LOCK = ".lock"
 STALE_STAGING_SECONDS = 24 * 3600
 DATASET_ORDER = ("cells", "flags", "reports")  # reports last: a report row means its cells are in
 _TITLE_YEAR = re.compile(r"(20\d\d|19\d\d)\s*年")
@@ -266,23 +264,6 @@ def _partition_stamps(curated_dir: Path) -> dict[Path, tuple[int, int]]:
         stat = path.stat()
         stamps[path] = (stat.st_mtime_ns, stat.st_ino)
     return stamps
-
-
-@contextmanager
-def curated_lock(curated_dir: Path) -> Iterator[None]:
-    """One writer at a time per curated folder (an advisory lock; where `fcntl` exists)."""
-    curated_dir.mkdir(parents=True, exist_ok=True)
-    try:
-        import fcntl
-    except ImportError:  # pragma: no cover - not POSIX
-        yield
-        return
-    with open(curated_dir / LOCK, "a+") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def sweep_temporary_files(curated_dir: Path) -> int:
