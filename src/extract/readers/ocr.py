@@ -74,6 +74,7 @@ _DIGIT_LOOKALIKES = "工丨|]】[【了卫lIoO"
 _VALUE_LIKE = re.compile(rf"^[0-9０-９.．,，/／\-－—–_一{re.escape(_DIGIT_LOOKALIKES)}]+件?$")
 _UNITS = frozenset("件个项次份条宗起家元")
 _STRAY = ":：;；'\"`‘’“”,，。·.、"  # what dust next to a number reads as
+_DUST = " .,:;'`·\""  # what dust at the end of a line of a cell reads as
 
 
 @dataclass(frozen=True, eq=False)
@@ -707,8 +708,9 @@ def read_cells(regions: list[_Region], text_height: float) -> None:
     1. all cells in one chi_sim montage (labels, headers, numbers);
     2. every short one-line cell in an ``eng`` montage with a digit whitelist (a trailing unit
        such as 件 cut off first);
-    3. the cells whose two readings disagree, four times more (larger, and slightly blurred;
-       ``eng`` and chi_sim, whitelisted); `decide` takes the value most readings agree on.
+    3. the cells whose two readings disagree, four times more, their glyphs spaced apart
+       (larger, and slightly blurred; ``eng`` and chi_sim, whitelisted); `decide` takes the
+       value most readings agree on.
     """
     if not regions:
         return
@@ -722,8 +724,9 @@ def read_cells(regions: list[_Region], text_height: float) -> None:
     digits = dict(zip(short, read_montage([digit_crops[i] for i in short], scale, DIGITS, "eng")))
     disputed = [i for i in short if is_value_cell(free[i], digits[i], regions[i].digit_crop) and not agree(free[i], digits[i])]
     more: dict[int, list[Reading]] = {i: [] for i in disputed}
-    softened = {i: np.asarray(Image.fromarray(digit_crops[i]).filter(ImageFilter.GaussianBlur(0.7))) for i in disputed}
-    for crops_of, factor, lang in ((digit_crops, 1.5, "eng"), (digit_crops, 1.5, LANG_TEXT),
+    spaced = {i: widen_gaps(digit_crops[i]) for i in disputed}
+    softened = {i: np.asarray(Image.fromarray(spaced[i]).filter(ImageFilter.GaussianBlur(0.7))) for i in disputed}
+    for crops_of, factor, lang in ((spaced, 1.5, "eng"), (spaced, 1.5, LANG_TEXT),
                                    (softened, 1.0, "eng"), (softened, 1.3, "eng")):
         for i, reading in zip(disputed, read_montage([crops_of[i] for i in disputed], scale * factor, DIGITS, lang)):
             more[i].append(reading)
@@ -766,6 +769,19 @@ def consensus(readings: list[Reading]) -> Reading:
     return max(best, key=lambda r: r.confidence or 0.0)
 
 
+def widen_gaps(crop: np.ndarray, extra: float = 0.2) -> np.ndarray:
+    """The crop with every blank column gap between glyphs widened by `extra` of its height:
+    the narrow serifed 1 of 11 is otherwise read once."""
+    blank = (crop >= 200).all(axis=0)
+    pad = np.full((crop.shape[0], max(1, int(round(extra * crop.shape[0])))), 255, np.uint8)
+    pieces = []
+    for x in range(crop.shape[1]):
+        pieces.append(crop[:, x:x + 1])
+        if blank[x] and x + 1 < crop.shape[1] and not blank[x + 1]:
+            pieces.append(pad)
+    return np.hstack(pieces)
+
+
 def split_lines(crop: np.ndarray, text_height: float) -> list[np.ndarray]:
     """A cell's crop cut into its text lines at blank pixel rows. A piece lower than half the
     text height (a stroke of 三, a lone 、) joins the neighbour it is closer to, so lines are
@@ -798,9 +814,10 @@ def _trim(line: np.ndarray) -> np.ndarray:
 
 
 def join_readings(readings: list[Reading]) -> Reading:
-    """A multi-line cell's reading: its lines' texts, one per line, and the lowest confidence
-    (an inked line read as nothing counts as none at all)."""
-    texts = [r.text for r in readings if r.text]
+    """A multi-line cell's reading: its lines' texts, one per line, without the dots and ticks
+    dust adds at their ends, and the lowest confidence (an inked line read as nothing counts as
+    none at all)."""
+    texts = [t for t in (r.text.strip(_DUST) for r in readings) if t]
     confidences = [r.confidence if r.text and r.confidence is not None else 0.0 for r in readings]
     return Reading(tidy("\n".join(texts)), min(confidences) if texts else None)
 
