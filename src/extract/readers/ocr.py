@@ -434,6 +434,8 @@ def _ruled(band: np.ndarray, axis: int) -> bool:
 
 @dataclass
 class _Region:
+    """A cell being read: its box on the page (merged cells: the union), crops and reading."""
+
     top: int
     left: int
     bottom: int
@@ -442,7 +444,6 @@ class _Region:
     digit_crop: np.ndarray | None = None  # the same without dust outside the glyphs' box
     text: str = ""
     confidence: float | None = None
-    lines: int = 0
 
 
 def read_table(page: Page, table: TableShape, rulings: np.ndarray) -> Grid:
