@@ -39,7 +39,18 @@ def detect_encoding(data: bytes, declared: str | None = None) -> str:
 
 
 def decode(data: bytes, declared: str | None = None) -> tuple[str, str]:
-    """(text, encoding) — never raises; undecodable bytes become U+FFFD."""
+    """(text, encoding) — never raises; undecodable bytes become U+FFFD. The same order as
+    `detect_encoding`, decoding each candidate once."""
+    for bom, name in _BOMS:
+        if data.startswith(bom):
+            return data.decode(name, errors="replace"), name
+    for candidate in (declared, _meta_charset(data), "utf-8"):
+        name = _usable(candidate)
+        if name:
+            try:
+                return data.decode(name), name
+            except UnicodeDecodeError:
+                continue
     encoding = detect_encoding(data, declared)
     return data.decode(encoding, errors="replace"), encoding
 

@@ -24,6 +24,8 @@ CONTAIN_MIN = 4  # shortest label that may be found inside a longer printed text
 _CIRCLED = {chr(0x2460 + i): f"({i + 1})" for i in range(20)}  # ①..⑳
 _CIRCLED.update({chr(0x2474 + i): f"({i + 1})" for i in range(20)})  # ⑴..⒇
 _CIRCLED_TABLE = str.maketrans(_CIRCLED)
+_HAS_CIRCLED = re.compile("[\u2460-\u249b]")
+_HAS_BRACKETS = re.compile("[〔〕【】\\[\\]﹙﹚]")
 _CN_NUM = "一二三四五六七八九十"
 _NUMBERING = re.compile(
     rf"^(?:第?[{_CN_NUM}]+[、.．]|\([{_CN_NUM}\d]+\)[、.]?|\d+(?:[.、．](?!\d)|\)|、)|[{_CN_NUM}]+\))"
@@ -37,7 +39,10 @@ _PART_BOUNDARY = re.compile(rf"(?=[（(][{_CN_NUM}]{{1,2}}[)）])|(?<=[^\d.．\s
 
 def fold(text: str) -> str:
     """Unicode-fold without dropping anything: circled numbers, full-width forms, brackets."""
-    return unicodedata.normalize("NFKC", text.translate(_CIRCLED_TABLE)).translate(_BRACKETS)
+    if _HAS_CIRCLED.search(text):
+        text = text.translate(_CIRCLED_TABLE)
+    text = unicodedata.normalize("NFKC", text)
+    return text.translate(_BRACKETS) if _HAS_BRACKETS.search(text) else text
 
 
 @lru_cache(maxsize=65536)

@@ -9,6 +9,7 @@ from datetime import date
 from extract.labels import fold
 
 _TITLE = re.compile(r"([\u4e00-\u9fff（）()]{2,40}?)\s*(20[0-3]\d)\s*年\s*度?\s*政府信息公开(?:工作)?年度?报告")
+_ANCHOR = "政府信息公开"
 _TITLE_NO_AGENCY = re.compile(r"(20[0-3]\d)\s*年\s*度?\s*政府信息公开(?:工作)?年度?报告")
 _PERIOD = re.compile(r"(?:统计期限|统计时限|统计时间|统计期间|统计区间)[^。]{0,12}?(20[0-3]\d)\s*年\s*1\s*月\s*1\s*日")
 _CN_DATE = re.compile(r"(20[0-3]\d)\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
@@ -39,12 +40,22 @@ def read_metadata(text: str, title: str | None = None) -> Metadata:
 
 
 def agency_and_year(text: str) -> tuple[str | None, int | None]:
-    for match in _TITLE.finditer(text):
-        agency = _clean_agency(match.group(1))
-        if agency:
-            return agency, int(match.group(2))
+    for window in _title_windows(text):
+        for match in _TITLE.finditer(window):
+            agency = _clean_agency(match.group(1))
+            if agency:
+                return agency, int(match.group(2))
     match = _TITLE_NO_AGENCY.search(text)
     return None, int(match.group(1)) if match else None
+
+
+def _title_windows(text: str, before: int = 60, after: int = 16):
+    """The stretches around each 政府信息公开 where a title can be (the title pattern is costly to
+    try at every position of a long text)."""
+    start = text.find(_ANCHOR)
+    while start != -1:
+        yield text[max(0, start - before): start + len(_ANCHOR) + after]
+        start = text.find(_ANCHOR, start + 1)
 
 
 def _clean_agency(name: str) -> str | None:
@@ -54,8 +65,13 @@ def _clean_agency(name: str) -> str | None:
 
 
 def period_year(text: str) -> int | None:
-    match = _PERIOD.search(fold(text[:20000]))
-    return int(match.group(1)) if match else None
+    start = text.find("统计")
+    while start != -1:  # fold only around each 统计: folding a whole long text is costly
+        match = _PERIOD.search(fold(text[start: start + 48]))
+        if match:
+            return int(match.group(1))
+        start = text.find("统计", start + 2)
+    return None
 
 
 def published_date(text: str, year: int | None) -> date | None:
