@@ -58,7 +58,14 @@ def parse_bytes(data: bytes, filename: str | None = None, source_url: str | None
     try:
         doc = read_document(data, fmt, filename)
     except ReadError as exc:
-        return _failed(report_id, fmt, str(exc), source_path, source_url, exc.check)
+        if exc.check != "pdf.no_text":
+            return _failed(report_id, fmt, str(exc), source_path, source_url, exc.check)
+        try:  # a scan: read its pages by OCR
+            from extract.readers.ocr import read_scanned_pdf
+
+            doc = read_scanned_pdf(data, filename)
+        except ReadError as ocr:
+            return _failed(report_id, fmt, f"{exc}; OCR: {ocr}", source_path, source_url, exc.check)
     except Exception as exc:  # a reader bug must not stop a run: record it
         return _failed(report_id, fmt, f"{type(exc).__name__}: {exc}", source_path, source_url, "file.unreadable")
     return document_to_result(doc, report_id, source_path, source_url)
@@ -71,7 +78,7 @@ def document_to_result(doc: Document, report_id: str, source_path: str | None = 
     extraction = extract_tables(doc)
     template = detect_template(extraction, text, meta.year)
     status, error = _status(doc, extraction, text, meta)
-    flags = _reader_flags(doc) + _issue_flags(extraction)
+    flags = _reader_flags(doc) + _issue_flags(extraction) + _confidence_flags(extraction)
     if status != "not_a_report":
         said = {(f.check, f.table, f.row, f.column) for f in flags}  # e.g. the fused-text solver's
         flags += [f for f in check_report(extraction.cells, template if extraction.cells else "none")
@@ -124,6 +131,19 @@ def _reader_flags(doc: Document) -> list[Flag]:
 def _issue_flags(extraction: Extraction) -> list[Flag]:
     return [Flag(i.check, i.severity, i.message, i.table, i.row, i.column, i.expected, i.observed, i.origin)
             for i in extraction.issues]
+
+
+def _confidence_flags(extraction: Extraction) -> list[Flag]:
+    """`cell.low_confidence` for every cell OCR was unsure of: flagged, never silently trusted."""
+    read = [c for c in extraction.cells if c.confidence is not None]
+    if not read:
+        return []
+    from extract.readers.ocr import LOW_CONFIDENCE
+
+    return [Flag("cell.low_confidence", "warning",
+                 f"{c.table}.{c.row}.{c.column} read by OCR as {c.raw!r} with confidence {c.confidence:.2f}",
+                 c.table, c.row, c.column, None, c.value, "extraction")
+            for c in read if c.confidence < LOW_CONFIDENCE]
 
 
 def _cells_frame(extraction: Extraction, report_id: str, year: int | None) -> pd.DataFrame:

@@ -53,6 +53,7 @@ class CellRead:
     label: str
     page: int | None
     method: str
+    confidence: float | None = None  # OCR's, where a cell was read from an image
 
 
 @dataclass(frozen=True)
@@ -488,7 +489,8 @@ def match_row(label: str, table: str, group: str | None) -> tpl.Row | None:
 
 def _cell_read(table: str, row: str, column: str, cell: Cell, label: str, grid: Grid) -> CellRead:
     kind, value = parse_value(cell.text)
-    return CellRead(table, row, column, cell.text.strip(), kind, value, label, cell.page, grid.method)
+    return CellRead(table, row, column, cell.text.strip(), kind, value, label, cell.page, grid.method,
+                    getattr(cell, "confidence", None))
 
 
 def _is_label_like(cell: Cell) -> bool:
