@@ -73,3 +73,9 @@ def test_truncated_table_flags_missing_rows_and_table():
     flags = check_report(_cells(report), "2021")
     assert {f.check for f in flags} == {"row.missing", "table.missing"}
     assert {f.row for f in flags if f.check == "row.missing"} >= {"total_handled", "carried_forward"}
+
+
+def test_a_cell_missing_from_a_row_that_was_read_is_flagged():
+    cells = [c for c in _cells(generate(3)) if (c.row, c.column) != ("granted", "research")]
+    flags = [f for f in check_report(cells, "2021") if f.check == "cell.missing"]
+    assert [(f.table, f.row, f.column) for f in flags] == [("requests", "granted", "research")]

@@ -177,6 +177,18 @@ def presence(cells: Cells, template: str) -> Iterator[Flag]:
         present = cells.rows(table.key)
         for row in expected_rows(table, present):
             yield Flag("row.missing", "warning", f"row {row} of {table.key} not found", table.key, row)
+        yield from missing_cells(cells, table, present)
+
+
+def missing_cells(cells: Cells, table: tpl.Table, present: set[str]) -> Iterator[Flag]:
+    """cell.missing: a row was read but one of its template columns was not (a misread header
+    would otherwise lose that cell without a word)."""
+    keys = {r.key: r for r in table.rows}
+    for row in sorted(present & keys.keys()):
+        for column in table.columns_of(keys[row]):
+            if cells.get(table.key, row, column) is None:
+                yield Flag("cell.missing", "warning", f"{table.key}.{row}.{column} not found though its row was",
+                           table.key, row, column)
 
 
 def expected_rows(table: tpl.Table, present: set[str]) -> list[str]:

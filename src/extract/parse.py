@@ -15,7 +15,7 @@ import pandas as pd
 
 from extract import __version__
 from extract.checks import Flag, check_report
-from extract.document import Document, ReadError
+from extract.document import Document, Finding, ReadError
 from extract.metadata import Metadata, read_metadata
 from extract.readers import read_document
 from extract.sniff import sniff_format
@@ -61,14 +61,23 @@ def parse_bytes(data: bytes, filename: str | None = None, source_url: str | None
         if exc.check != "pdf.no_text":
             return _failed(report_id, fmt, str(exc), source_path, source_url, exc.check)
         try:  # a scan: read its pages by OCR
-            from extract.readers.ocr import read_scanned_pdf
-
-            doc = read_scanned_pdf(data, filename)
+            doc = _read_scan(data, filename, exc)
         except ReadError as ocr:
             return _failed(report_id, fmt, f"{exc}; OCR: {ocr}", source_path, source_url, exc.check)
     except Exception as exc:  # a reader bug must not stop a run: record it
         return _failed(report_id, fmt, f"{type(exc).__name__}: {exc}", source_path, source_url, "file.unreadable")
     return document_to_result(doc, report_id, source_path, source_url)
+
+
+def _read_scan(data: bytes, filename: str | None, no_text: ReadError) -> Document:
+    """A PDF without a text layer, read by OCR; a ReadError when OCR finds no table either."""
+    from extract.readers.ocr import read_scanned_pdf
+
+    doc = read_scanned_pdf(data, filename)
+    if not doc.grids:
+        raise ReadError("no ruled table found in the page images", check="ocr.no_table")
+    doc.findings.insert(0, Finding(no_text.check, "info", f"{no_text}: read by OCR"))
+    return doc
 
 
 def document_to_result(doc: Document, report_id: str, source_path: str | None = None,

@@ -21,7 +21,7 @@ def sniff_format(data: bytes, filename: str | None = None) -> str:
     if head.startswith(_OLE):
         return _sniff_ole(data, name)
     if head.startswith(b"PK\x03\x04"):
-        return _sniff_zip(data)
+        return _sniff_zip(data, name)
     if head.startswith(_IMAGE_MAGIC):
         return "image"
     if _looks_like_html(head):
@@ -41,11 +41,11 @@ def _sniff_ole(data: bytes, name: str) -> str:
     return "wps" if b"WPS" in data[:65536] else "doc"
 
 
-def _sniff_zip(data: bytes) -> str:
+def _sniff_zip(data: bytes, name: str) -> str:
     try:
         names = zipfile.ZipFile(io.BytesIO(data)).namelist()
-    except zipfile.BadZipFile:
-        return "other"
+    except zipfile.BadZipFile:  # a broken archive: its name says what it meant to be
+        return next((fmt for fmt in ("docx", "xlsx") if name.endswith("." + fmt)), "other")
     if any(n.startswith("word/") for n in names):
         return "docx"
     if any(n.startswith("xl/") for n in names):
