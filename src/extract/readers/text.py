@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from extract import tables
 from extract.document import Cell, Document, Grid, Line
@@ -145,6 +146,7 @@ def _label_only(row: list) -> bool:
         and not _is_column_label(texts[0])
 
 
+@lru_cache(maxsize=4096)
 def _is_row_label(text: str) -> bool:
     """A whole label of the template on its own (a row whose cells are all blank)."""
     norm = normalise(text)
