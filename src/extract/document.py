@@ -93,6 +93,8 @@ class Document:
     pages: int | None = None
     title: str | None = None
     findings: list[Finding] = field(default_factory=list)
+    #: what the page around the report says of it (CMS meta tags ArticleTitle, PubDate, ContentSource …)
+    page_meta: dict[str, str] = field(default_factory=dict)
 
     @property
     def grids(self) -> list[Grid]:

@@ -1,4 +1,10 @@
-"""Report metadata from its text: agency, year covered, published date, level, region."""
+"""Report metadata from its text: agency, year covered, published date, level, region, identity.
+
+When the body lacks the agency or the date, the page around the report says them: the CMS's meta
+tags (ArticleTitle, PubDate, ContentSource) and the 发布机构 / 发布日期 fields of its 索引号 table.
+The region (province … township, adcode, tier) is `extract.region`'s; the `agency_id`
+`extract.agencies`'.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +12,12 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from extract.agencies import agency_id
 from extract.labels import fold
+from extract.region import Region, resolve_region
 
-_TITLE = re.compile(r"([\u4e00-\u9fff（）()]{2,40}?)\s*(20[0-3]\d)\s*年\s*度?\s*政府信息公开(?:工作)?年度?报告")
-_ANCHOR = "政府信息公开"
+_TITLE = re.compile(r"([\u4e00-\u9fff（）()]{2,40}?)\s*(20[0-3]\d)\s*年\s*度?\s*(?:政府)?信息公开(?:工作)?年度?报告")
+_ANCHOR = "信息公开"  # 政府信息公开, or 信息公开 alone in some departments' titles
 _TITLE_NO_AGENCY = re.compile(r"(20[0-3]\d)\s*年\s*度?\s*政府信息公开(?:工作)?年度?报告")
 _PERIOD = re.compile(r"(?:统计期限|统计时限|统计时间|统计期间|统计区间)[^。]{0,12}?(20[0-3]\d)\s*年\s*1\s*月\s*1\s*日")
 _CN_DATE = re.compile(r"(20[0-3]\d)\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
@@ -18,6 +26,9 @@ _PROVINCE = re.compile(r"^(.{2,3}?(?:省|自治区)|北京市|天津市|上海�
 _CITY = re.compile(r"([\u4e00-\u9fff]{2,6}?(?:市|自治州|地区|盟))")
 _COUNTY = re.compile(r"([\u4e00-\u9fff]{1,6}?(?:县|区|旗|县级市))")
 _MUNICIPALITIES = ("北京市", "天津市", "上海市", "重庆市")
+#: 索引号-table fields (and text exports' header lines) naming who published the page
+_PAGE_AGENCY = re.compile(r"(?:发布机构|发文机关|发布单位|信息来源)[ \t]*[:：][ \t]*([\u4e00-\u9fff（）()]{2,40})")
+_META_DATE = re.compile(r"(20[0-3]\d)[-/.年](\d{1,2})[-/.月](\d{1,2})")
 
 
 @dataclass(frozen=True)
@@ -29,14 +40,55 @@ class Metadata:
     province: str | None = None
     city: str | None = None
     county: str | None = None
+    township: str | None = None
+    adcode: str | None = None
+    tier: str | None = None
+    agency_id: str | None = None
+    region_source: str | None = None  # which evidence told the region: agency, title, address, postcode, portal
+    region_flag: tuple[str, str] | None = None  # (check, message) when the region is ambiguous or unknown
 
 
-def read_metadata(text: str, title: str | None = None) -> Metadata:
+def read_metadata(text: str, title: str | None = None, page_meta: dict[str, str] | None = None,
+                  portal: str | None = None) -> Metadata:
+    """`page_meta`: the page's meta tags (`Document.page_meta`); `portal`: the configured name of
+    the portal the report was crawled from (region evidence of last resort)."""
+    page = page_meta or {}
     head = fold(((title or "") + "\n" + text[:3000]))
     agency, year = agency_and_year(head)
+    if agency is None or year is None:
+        page_agency, page_year = agency_and_year(fold(page.get("ArticleTitle", "")))
+        agency, year = agency or page_agency, year or page_year
     year = year or period_year(text)
-    region = region_of(agency or "")
-    return Metadata(agency, year, published_date(text, year), level_of(agency or ""), *region)
+    agency = agency or page_agency_of(text, page)
+    published = published_date(text, year) or page_date(page, year)
+    region = resolve_region(agency, title or page.get("ArticleTitle"), text, portal)
+    return Metadata(agency, year, published, _level(agency, region), region.province, region.city, region.county,
+                    region.township, region.adcode, region.tier, agency_id(agency, region), region.source,
+                    region.flag)
+
+
+def _level(agency: str | None, region: Region) -> str:
+    """level_of the name; a name that is only an area (平潭综合实验区) is that area's government."""
+    level = level_of(agency or "")
+    if level == "department" and region.unit and not region.remainder and region.tier in _GOVERNMENT_TIERS:
+        return region.tier
+    return level
+
+
+def page_agency_of(text: str, page: dict[str, str]) -> str | None:
+    """The publisher the page names: the ContentSource meta tag, else a 发布机构 field."""
+    source = fold(page.get("ContentSource", "")).strip()
+    if re.fullmatch(r"[\u4e00-\u9fff（）()]{2,40}", source):
+        return source
+    match = _PAGE_AGENCY.search(fold(text[:3000]))
+    return match.group(1) if match else None
+
+
+def page_date(page: dict[str, str], year: int | None) -> date | None:
+    """The PubDate meta tag (e.g. 2024-03-08 15:34), when it falls in the report's year or the next."""
+    match = _META_DATE.search(page.get("PubDate", "") or page.get("pubdate", ""))
+    found = _date(*match.groups()) if match else None
+    return found if found and (year is None or found.year in (year, year + 1)) else None
 
 
 def agency_and_year(text: str) -> tuple[str | None, int | None]:
@@ -99,6 +151,7 @@ _GOVERNMENT_LEVELS = (
     (("北京市", "天津市", "上海市", "重庆市", "省", "自治区"), "province"),
     (("市", "自治州", "州", "盟", "地区"), "city"),
 )
+_GOVERNMENT_TIERS = ("province", "city", "county", "township")
 _GOVERNMENT_SUFFIXES = ("人民政府办公厅", "人民政府办公室", "人民政府", "街道办事处", "办事处", "管理委员会", "管委会")
 _CENTRAL_PREFIXES = ("国务院", "中华人民共和国", "国家", "中国")
 

@@ -30,12 +30,13 @@ def read_html(data: bytes, filename: str | None = None, charset: str | None = No
     text, _ = decode(data, charset)
     root = parse_html(text.replace("\r", " ").replace("\n", " "))  # a newline in the source is a space
     title = _title(root)
+    page_meta = _page_meta(root)
     for el in list(root.iter(*_DROP_TAGS)):
         if el.getparent() is not None:
             el.drop_tree()
     mark_line_breaks(root)
     grids = [table_to_grid(t) for t in leaf_tables(root)]
-    return Document("html", tree_to_blocks(root, grids), title=title)
+    return Document("html", tree_to_blocks(root, grids), title=title, page_meta=page_meta)
 
 
 def mark_line_breaks(root) -> None:
@@ -59,6 +60,16 @@ def _title(root) -> str | None:
     found = root.find(".//title")
     text = found.text_content().strip() if found is not None else ""
     return text or None
+
+
+def _page_meta(root) -> dict[str, str]:
+    """The CMS's <meta name=… content=…> tags (ArticleTitle, PubDate, ContentSource …), by name."""
+    found = {}
+    for meta in root.iter("meta"):
+        name, content = (meta.get("name") or "").strip(), (meta.get("content") or "").strip()
+        if name and content and name not in found:
+            found[name] = content
+    return found
 
 
 def leaf_tables(root) -> list:
