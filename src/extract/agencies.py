@@ -65,6 +65,16 @@ def agency_id(agency: str | None, region: Region | None = None) -> str | None:
     return None if key is None else _ID_PREFIX + hashlib.sha256(key.encode()).hexdigest()[:16]
 
 
+def pairing_key(reports: pd.DataFrame) -> pd.Series:
+    """What pairs a report with the same agency's others: its agency_id; for a row written before
+    agency_id existed (or with none), its agency's name."""
+    names = "name:" + reports["agency"].astype("string")
+    if "agency_id" not in reports:
+        return names.astype(object).where(reports["agency"].notna(), None)
+    ids = reports["agency_id"].astype(object)
+    return ids.where(ids.notna(), names.astype(object).where(reports["agency"].notna(), None))
+
+
 AGENCY_COLUMNS = ("agency_id", "name", "names", "adcode", "province", "city", "county", "township", "tier",
                   "level", "portal", "first_year", "last_year", "reports")
 

@@ -34,6 +34,9 @@ REPORTS = pa.schema([
     # what the report's prose states (extract.statements), for text.table_mismatch
     ("stated_received", pa.float64()), ("stated_handled", pa.float64()), ("stated_granted", pa.float64()),
     ("stated_carried_forward", pa.float64()), ("stated_review", pa.float64()), ("stated_litigation", pa.float64()),
+    # who published it (extract.region, extract.agencies)
+    ("township", pa.string()), ("adcode", pa.string()), ("tier", pa.string()), ("agency_id", pa.string()),
+    ("region_source", pa.string()), ("region_note", pa.string()),
 ])
 CELLS = pa.schema([
     ("report_id", pa.string()), ("year", pa.int16()), ("table", pa.string()), ("row", pa.string()),
@@ -47,6 +50,15 @@ FLAGS = pa.schema([
 ])
 
 SCHEMAS = {"reports": REPORTS, "cells": CELLS, "flags": FLAGS}
+#: not partitioned: one file, rebuilt from `reports` after every write (extract.agencies)
+AGENCIES = pa.schema([
+    ("agency_id", pa.string()), ("name", pa.string()), ("names", pa.list_(pa.string())), ("adcode", pa.string()),
+    ("province", pa.string()), ("city", pa.string()), ("county", pa.string()), ("township", pa.string()),
+    ("tier", pa.string()), ("level", pa.string()), ("portal", pa.string()), ("first_year", pa.int16()),
+    ("last_year", pa.int16()), ("reports", pa.int32()),
+])
+AGENCIES_DESCRIPTION = ("One row per agency (`agency_id`, stable across years and spellings): its canonical name, "
+                        "every spelling seen, its region, adcode and tier, its portal and the years it reported.")
 DESCRIPTIONS = {
     "reports": "One row per parsed document: who published it, for which year, in which template and "
                "format, and whether its three tables were read (status, error).",
@@ -154,11 +166,42 @@ def curated_lock(curated_dir: Path) -> Iterator[None]:
 
 
 def write_datasets(root: Path, reports: pd.DataFrame, cells: pd.DataFrame, flags: pd.DataFrame) -> None:
-    """Upsert a batch of parsed reports into the three datasets under `root`."""
+    """Upsert a batch of parsed reports into the three datasets under `root`, then rebuild `agencies`."""
     ids = set(reports["report_id"])
     years = dict(zip(reports["report_id"], reports["year"]))
     for name, frame in (("cells", cells), ("flags", flags), ("reports", reports)):
         upsert(Path(root), name, frame, ids, years)
+    write_agencies(root)
+
+
+def write_agencies(root: Path) -> None:
+    """Rebuild `agencies/part-0.parquet` from the whole `reports` dataset (atomic replace)."""
+    from extract.agencies import agencies_frame
+    from extract.research.dictionary import with_descriptions
+
+    frame = agencies_frame(read_dataset(root, "reports"))
+    schema = with_descriptions("agencies", AGENCIES)
+    data = {f.name: frame[f.name].astype(object).where(frame[f.name].notna(), None) for f in schema}
+    table = pa.Table.from_pandas(pd.DataFrame(data), schema=schema, preserve_index=False).replace_schema_metadata(
+        {b"ogi.dataset": b"agencies", b"ogi.description": AGENCIES_DESCRIPTION.encode()})
+    path = Path(root) / "agencies"
+    path.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".part-", suffix=".tmp", dir=path)
+    os.close(fd)
+    try:
+        pq.write_table(table, tmp, compression="zstd")
+        os.replace(tmp, path / PART_FILE)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def read_agencies(root: Path) -> pd.DataFrame:
+    """The agencies dataset (empty with its columns when not written yet)."""
+    file = Path(root) / "agencies" / PART_FILE
+    if not file.exists():
+        return pd.DataFrame({f.name: pd.Series(dtype=object) for f in AGENCIES})
+    return pq.read_table(file).to_pandas()
 
 
 def read_dataset(root: Path, name: str) -> pd.DataFrame:

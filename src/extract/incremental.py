@@ -37,7 +37,7 @@ import pyarrow.parquet as pq
 from extract import __version__
 from extract.crawl.archive import ARCHIVED_OUTCOMES, Archive, read_manifest
 from extract.curate import Summary
-from extract.datasets import PART_FILE, SCHEMAS, curated_lock, read_dataset, to_table, upsert
+from extract.datasets import PART_FILE, SCHEMAS, curated_lock, read_dataset, to_table, upsert, write_agencies
 from extract.parse import ParseResult, parse_bytes
 
 STAGING = ".staging"  # under the curated folder; hidden, so dataset readers never see it
@@ -185,7 +185,7 @@ def batches(sources: list[Source], size: int, workers: int = 1) -> list[list[Sou
 def parse_source(archive: Archive, source: Source) -> ParseResult:
     """Parse one archived document (pure apart from reading its bytes)."""
     return parse_bytes(archive.read(source.sha256), source.filename, source.url,
-                       source_path=str(archive.path_for(source.sha256)))
+                       source_path=str(archive.path_for(source.sha256)), portal=source.portal)
 
 
 def stage_batch(raw_dir: str | Path, sources: list[Source], stage_dir: str | Path, name: str) -> BatchResult:
@@ -247,6 +247,7 @@ def commit(curated_dir: str | Path, stage_dir: str | Path, superseded: Iterable[
         before = _partition_stamps(curated_dir)
         for dataset in DATASET_ORDER:
             upsert(curated_dir, dataset, frames[dataset], ids, years)
+        write_agencies(curated_dir)
         rewritten = sum(1 for path, stamp in _partition_stamps(curated_dir).items() if before.get(path) != stamp)
     return CommitResult(len(reports), len(dropped), rewritten)
 

@@ -39,18 +39,19 @@ class ParseResult:
         return self.report["status"]
 
 
-def parse_path(path: str | Path, source_url: str | None = None) -> ParseResult:
+def parse_path(path: str | Path, source_url: str | None = None, portal: str | None = None) -> ParseResult:
     path = Path(path)
     try:
         data = path.read_bytes()
     except OSError as exc:
         return _failed(hashlib.sha256(str(path).encode()).hexdigest(), "other", f"cannot read file: {exc}",
                        str(path), source_url, "file.unreadable")
-    return parse_bytes(data, path.name, source_url, source_path=str(path))
+    return parse_bytes(data, path.name, source_url, source_path=str(path), portal=portal)
 
 
 def parse_bytes(data: bytes, filename: str | None = None, source_url: str | None = None,
-                source_path: str | None = None) -> ParseResult:
+                source_path: str | None = None, portal: str | None = None) -> ParseResult:
+    """`portal`: the configured name of the portal a crawled report came from (region evidence)."""
     report_id = hashlib.sha256(data).hexdigest()
     fmt = sniff_format(data, filename)
     if not data.strip():
@@ -66,7 +67,7 @@ def parse_bytes(data: bytes, filename: str | None = None, source_url: str | None
             return _failed(report_id, fmt, f"{exc}; OCR: {ocr}", source_path, source_url, exc.check)
     except Exception as exc:  # a reader bug must not stop a run: record it
         return _failed(report_id, fmt, f"{type(exc).__name__}: {exc}", source_path, source_url, "file.unreadable")
-    return document_to_result(doc, report_id, source_path, source_url)
+    return document_to_result(doc, report_id, source_path, source_url, portal)
 
 
 def _read_scan(data: bytes, filename: str | None, no_text: ReadError) -> Document:
@@ -81,9 +82,9 @@ def _read_scan(data: bytes, filename: str | None, no_text: ReadError) -> Documen
 
 
 def document_to_result(doc: Document, report_id: str, source_path: str | None = None,
-                       source_url: str | None = None) -> ParseResult:
+                       source_url: str | None = None, portal: str | None = None) -> ParseResult:
     text = doc.text()
-    meta = read_metadata(text, doc.title)
+    meta = read_metadata(text, doc.title, doc.page_meta, portal)
     extraction = extract_tables(doc)
     template = detect_template(extraction, text, meta.year)
     status, error = _status(doc, extraction, text, meta)
@@ -92,6 +93,8 @@ def document_to_result(doc: Document, report_id: str, source_path: str | None = 
         said = {(f.check, f.table, f.row, f.column) for f in flags}  # e.g. the fused-text solver's
         flags += [f for f in check_report(extraction.cells, template if extraction.cells else "none")
                   if (f.check, f.table, f.row, f.column) not in said]
+    if meta.region_flag and meta.region_flag[0] == "region.ambiguous" and status != "not_a_report":
+        flags.append(Flag(meta.region_flag[0], "warning", meta.region_flag[1], origin="source"))
     if extraction.cells == [] and status == "failed":
         flags.append(Flag("table.missing", "error", error or "no statistics table found"))
     report = _report_row(report_id, doc, meta, template, status, error, source_path, source_url)
@@ -126,7 +129,10 @@ def _looks_like_listing(doc: Document) -> bool:
 def _report_row(report_id, doc, meta, template, status, error, source_path, source_url) -> dict:
     return {
         "report_id": report_id, "year": meta.year, "agency": meta.agency, "province": meta.province,
-        "city": meta.city, "county": meta.county, "level": meta.level, "template": template,
+        "city": meta.city, "county": meta.county, "township": meta.township, "adcode": meta.adcode,
+        "tier": meta.tier, "agency_id": meta.agency_id, "region_source": meta.region_source,
+        "region_note": meta.region_flag[1] if meta.region_flag else None,
+        "level": meta.level, "template": template,
         "format": doc.format, "pages": doc.pages, "published": meta.published, "source_url": source_url,
         "source_path": source_path, "status": status, "error": error, "parser_version": __version__,
         "parsed_at": datetime.now(timezone.utc), "title": doc.title,

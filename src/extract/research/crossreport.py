@@ -26,6 +26,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from extract.agencies import pairing_key
 from extract.checks import CLEAN_METHODS, TOLERANCE
 from extract.datasets import FLAGS, NULL_PARTITION, PART_FILE, partition_dir, read_dataset, read_partition, \
     write_partition
@@ -109,7 +110,7 @@ def carry_cross_year(reports: pd.DataFrame, cells: pd.DataFrame) -> pd.DataFrame
     carry = carry.merge(chosen, on="report_id")
     before = carry[carry["row"] == "carried_forward"].assign(next_year=lambda f: f["year"] + 1)
     after = carry[carry["row"] == "carried_over"]
-    pairs = after.merge(before, left_on=["agency", "year", "column"], right_on=["agency", "next_year", "column"],
+    pairs = after.merge(before, left_on=["agency_key", "year", "column"], right_on=["agency_key", "next_year", "column"],
                         suffixes=("", "_before"))
     pairs = pairs[pairs["amount"].notna() & pairs["amount_before"].notna()
                   & ((pairs["amount"] - pairs["amount_before"]).abs() > TOLERANCE)]
@@ -123,11 +124,14 @@ def carry_cross_year(reports: pd.DataFrame, cells: pd.DataFrame) -> pd.DataFrame
 
 
 def one_per_agency_year(reports: pd.DataFrame) -> pd.DataFrame:
-    """report_id, agency, year: the best report of each agency and year (ok first, most cells)."""
-    usable = reports[reports["agency"].notna() & reports["year"].notna() & reports["status"].isin(USABLE_STATUSES)]
+    """report_id, agency, agency_key, year: the best report of each agency and year (ok first, most
+    cells); one agency across spellings by its `agency_id` (`extract.agencies.pairing_key`)."""
+    reports = reports.assign(agency_key=pairing_key(reports))
+    usable = reports[reports["agency_key"].notna() & reports["year"].notna()
+                     & reports["status"].isin(USABLE_STATUSES)]
     usable = usable.assign(_ok=usable["status"] != "ok", _cells=-pd.to_numeric(usable.get("cells"), errors="coerce"))
-    usable = usable.sort_values(["agency", "year", "_ok", "_cells", "report_id"], na_position="last")
-    best = usable.drop_duplicates(["agency", "year"])[["report_id", "agency", "year"]]
+    usable = usable.sort_values(["agency_key", "year", "_ok", "_cells", "report_id"], na_position="last")
+    best = usable.drop_duplicates(["agency_key", "year"])[["report_id", "agency", "agency_key", "year"]]
     return best.assign(year=best["year"].astype("int64"))
 
 
@@ -143,14 +147,14 @@ def _amounts(cells: pd.DataFrame) -> pd.DataFrame:
 def identical_tables(reports: pd.DataFrame, cells: pd.DataFrame) -> pd.DataFrame:
     """Tables identical to the same agency's in another year or another agency's in the same year."""
     tables = signatures(cells, ["report_id", "table"]).merge(_who(reports), on="report_id")
-    tables = tables[(tables["distinct"] >= MIN_DISTINCT) & tables["agency"].notna() & tables["year"].notna()]
+    tables = tables[(tables["distinct"] >= MIN_DISTINCT) & tables["agency_key"].notna() & tables["year"].notna()]
     records = []
     for (table, _), group in tables.groupby(["table", "signature"], sort=True):
         if len(group) < 2:
             continue
         for me in group.itertuples():
             partners = [o for o in group.itertuples() if o.report_id != me.report_id and (
-                (o.agency == me.agency) != (o.year == me.year))]
+                (o.agency_key == me.agency_key) != (o.year == me.year))]
             if partners:
                 records.append(_record(me.report_id, me.year, "report.identical_tables", "warning",
                                        f"table {table} is identical, cell for cell, to that of " + _names(partners),
@@ -175,8 +179,8 @@ def duplicates(reports: pd.DataFrame, cells: pd.DataFrame, manifest: pd.DataFram
 
 def _same_report(me, other) -> bool:
     """Same agency and year; or one of them unknown and enough numbers to tell."""
-    if pd.notna(me.agency) and pd.notna(other.agency) and pd.notna(me.year) and pd.notna(other.year):
-        return me.agency == other.agency and me.year == other.year
+    if pd.notna(me.agency_key) and pd.notna(other.agency_key) and pd.notna(me.year) and pd.notna(other.year):
+        return me.agency_key == other.agency_key and me.year == other.year
     return me.distinct >= MIN_DISTINCT
 
 
@@ -205,7 +209,7 @@ def signatures(cells: pd.DataFrame, by: list[str]) -> pd.DataFrame:
 
 
 def _who(reports: pd.DataFrame) -> pd.DataFrame:
-    return reports[["report_id", "agency", "year"]]
+    return reports[["report_id", "agency", "year"]].assign(agency_key=pairing_key(reports))
 
 
 def _names(partners) -> str:

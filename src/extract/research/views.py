@@ -2,9 +2,10 @@
 
 - `requests_wide`: table 三 as printed, one row per report and row key, one column per applicant
   type (natural_person … other_org, org_subtotal where printed, total), with the report's agency,
-  year, level and region; values are the corrected ones (`extract.research.corrections`).
+  year, level and region (agency_id, tier, adcode: a panel pairs reports by `agency_id`, a join with
+  other statistics goes by `adcode`); values are the corrected ones (`extract.research.corrections`).
 - `connect`: an in-memory DuckDB with views ``reports``, ``cells`` (with ``value_corrected``),
-  ``flags``, ``corrections`` and ``requests`` (the wide view), for the SQL examples below.
+  ``flags``, ``corrections``, ``agencies`` and ``requests`` (the wide view), for the SQL examples below.
 
     from extract.research.views import connect, GRANT_RATE_BY_YEAR
     connect("data/curated").sql(GRANT_RATE_BY_YEAR).df()
@@ -22,7 +23,8 @@ from extract.datasets import read_dataset
 from extract.research.corrections import DATASET_FILE, corrected_cells_sql, read_corrected_cells
 
 APPLICANT_COLUMNS = (*tpl.REQUEST_APPLICANTS, "org_subtotal", "total")
-REPORT_COLUMNS = ("agency", "year", "level", "province", "city", "county", "template", "status")
+REPORT_COLUMNS = ("agency_id", "agency", "year", "level", "tier", "province", "city", "county", "township", "adcode",
+                  "template", "status")
 #: table 三's rows in printed order (2021 items, then the 2019 one-row 其他处理 where its items stand)
 ROW_ORDER = {key: i for i, key in enumerate(
     [r for r in tpl.REQUESTS_2021.row_keys if r != "total_handled" and r != "carried_forward"]
@@ -72,10 +74,10 @@ def wide_requests(cells: pd.DataFrame, reports: pd.DataFrame, value: str = "valu
     wide = wide.reindex(columns=columns).astype("float64").reset_index()
     wide.columns.name = None
     labels = table.drop_duplicates(["report_id", "row"])[["report_id", "row", "label"]]
-    meta = reports[["report_id", *REPORT_COLUMNS]]
+    meta = reports.reindex(columns=["report_id", *REPORT_COLUMNS])  # rows written before a column existed: null
     out = wide.merge(labels, on=["report_id", "row"], how="left").merge(meta, on="report_id", how="left")
     out["_order"] = out["row"].map(ROW_ORDER).fillna(len(ROW_ORDER))
-    out = out.sort_values(["year", "agency", "report_id", "_order", "row"], na_position="last")
+    out = out.sort_values(["year", "agency_id", "agency", "report_id", "_order", "row"], na_position="last")
     return out[["report_id", *REPORT_COLUMNS, "row", "label", *columns]].reset_index(drop=True)
 
 
@@ -87,13 +89,15 @@ def connect(root: Path | str = "data/curated") -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
     path = root.as_posix()
     con.execute(f"create view reports as select * from read_parquet('{path}/reports/*/*.parquet', "
-                "hive_partitioning = true)")
+                "hive_partitioning = true, union_by_name = true)")
     con.execute(f"create view cells as {corrected_cells_sql(root)}")
     if any((root / "flags").glob("year=*/*.parquet")):
         con.execute(f"create view flags as select * from read_parquet('{path}/flags/*/*.parquet', "
                     "hive_partitioning = true)")
     if (root / DATASET_FILE).exists():
         con.execute(f"create view corrections as select * from read_parquet('{path}/corrections/*.parquet')")
+    if (root / "agencies" / "part-0.parquet").exists():
+        con.execute(f"create view agencies as select * from read_parquet('{path}/agencies/part-0.parquet')")
     con.execute(f"create view requests as {requests_sql()}")
     return con
 
