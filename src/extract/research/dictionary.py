@@ -28,9 +28,10 @@ COLUMN_DESCRIPTIONS: dict[str, dict[str, str]] = {
         "report_id": "SHA-256 of the file's bytes, hex; joins to the raw archive (`data/raw/objects/<id[:2]>/<id>`)",
         "year": "the year the report covers (hive partition; null when it could not be read)",
         "agency": "the issuing body as printed in the title, e.g. 淮安市人民政府",
-        "province": "province of the agency, where the name tells",
-        "city": "city of the agency, where the name tells",
-        "county": "county or district of the agency, where the name tells",
+        "province": "province of the agency (民政部 name), from its name, else the title, an 地址 line, the 邮编 or the "
+                    "portal; null when none tells",
+        "city": "city (地级) of the agency, resolved as `province`; for a 直辖市 the municipality's name",
+        "county": "county or district (县级) of the agency, resolved as `province`; 平潭综合实验区 is in 平潭县",
         "level": "`central`, `province`, `city`, `county`, `township`, `department` or `unknown`",
         "template": "the table format: `2021` (国办公开办函〔2021〕30号), `2019` (trial format), `legacy`, `unknown`",
         "format": "file format sniffed from the bytes: `pdf`, `html`, `docx`, `doc`, `wps`, `xls`, `xlsx`, `txt`, "
@@ -46,6 +47,33 @@ COLUMN_DESCRIPTIONS: dict[str, dict[str, str]] = {
         "title": "the document's title as printed (HTML `<title>`, first heading)",
         "cells": "number of table cells read (rows of `cells` for this report)",
         "flags_error": "number of `error` flags the parse raised for this report",
+        "township": "the 乡/镇/街道 the agency is the government of (from its name), else null",
+        "adcode": "6-digit 行政区划代码 of the smallest division the agency governs or belongs to (a township's county; "
+                  "codes as of 2025-12-31, so a renamed county has its current code); null when unknown or ambiguous "
+                  "(`region_note` says why); join key for other statistics",
+        "tier": "the tier of government the agency belongs to, departments included: `central`, `province`, `city`, "
+                "`county`, `township` (a 县 教育局 is `county`); null when unknown",
+        "agency_id": "stable id of the agency across years and spellings (`ag-` + 16 hex digits; see `agencies`)",
+        "region_source": "which evidence gave the region: `agency` (its name), `title`, `address` (an 地址 line), "
+                         "`postcode` (a 邮编), `portal`",
+        "region_note": "why `adcode` is null: a name two divisions share (also flagged `region.ambiguous`) or no "
+                       "division found",
+    },
+    "agencies": {
+        "agency_id": "stable id (joins to `reports.agency_id`)",
+        "name": "canonical name: the spelling of the agency's latest report",
+        "names": "every spelling seen in `reports.agency`",
+        "adcode": "6-digit 行政区划代码 (as `reports.adcode`)",
+        "province": "province (as `reports.province`)",
+        "city": "city (as `reports.city`)",
+        "county": "county (as `reports.county`)",
+        "township": "township (as `reports.township`)",
+        "tier": "`central`, `province`, `city`, `county`, `township`",
+        "level": "`reports.level` of its latest report",
+        "portal": "host most of its reports were fetched from; null for local files",
+        "first_year": "first year it reported",
+        "last_year": "last year it reported",
+        "reports": "number of its rows in `reports`",
     },
     "cells": {
         "report_id": "the report (joins to `reports`)",
@@ -66,7 +94,8 @@ COLUMN_DESCRIPTIONS: dict[str, dict[str, str]] = {
         "report_id": "the report the finding is about",
         "year": "the year the report covers (hive partition)",
         "check": "which check: an identity of the template (`requests.balance`, …), a presence check "
-                 "(`table.missing`, `row.missing`), `cell.unparsed`, a reader finding, or a cross-report check",
+                 "(`table.missing`, `row.missing`), `cell.unparsed`, a reader finding, `region.ambiguous` (the "
+                 "agency's area name is shared by several divisions), or a cross-report check",
         "severity": "`error`, `warning`, `info`",
         "table": "the table it applies to (null when not cell-level)",
         "row": "the row it applies to (null when not cell-level)",
@@ -102,16 +131,17 @@ DATASET_PATHS = {
     "cells": "data/curated/cells/year=<year>/part-0.parquet",
     "flags": "data/curated/flags/year=<year>/part-0.parquet",
     "corrections": "data/curated/corrections/part-0.parquet",
+    "agencies": "data/curated/agencies/part-0.parquet",
 }
 
 
 def schemas() -> dict[str, pa.Schema]:
     """Every dataset's schema: the three of `extract.datasets` and the corrections dataset."""
-    return {**datasets.SCHEMAS, "corrections": corrections.CORRECTIONS}
+    return {**datasets.SCHEMAS, "corrections": corrections.CORRECTIONS, "agencies": datasets.AGENCIES}
 
 
 def descriptions() -> dict[str, str]:
-    return {**datasets.DESCRIPTIONS, "corrections": corrections.DESCRIPTION}
+    return {**datasets.DESCRIPTIONS, "corrections": corrections.DESCRIPTION, "agencies": datasets.AGENCIES_DESCRIPTION}
 
 
 def column_description(dataset: str, column: str) -> str | None:
@@ -208,7 +238,7 @@ def _views_section() -> str:
     meta = ", ".join(f"`{c}`" for c in views.REPORT_COLUMNS)
     return ("## Views\n\n"
             "`extract.research.views.connect(root)` opens DuckDB with the views `reports`, `cells` (with "
-            "`value_corrected`, `correction_reason`), `flags`, `corrections` and `requests`; "
+            "`value_corrected`, `correction_reason`), `flags`, `corrections`, `agencies` and `requests`; "
             "`requests_wide(root)` returns the last as a pandas frame.\n\n"
             f"`requests`: table 三 wide, one row per report and row key: `report_id`, {meta}, `row`, `label`, and one "
             f"column per applicant type, {applicants} (corrected values; null where the report prints the cell "
