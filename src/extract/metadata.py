@@ -27,7 +27,7 @@ _CITY = re.compile(r"([\u4e00-\u9fff]{2,6}?(?:市|自治州|地区|盟))")
 _COUNTY = re.compile(r"([\u4e00-\u9fff]{1,6}?(?:县|区|旗|县级市))")
 _MUNICIPALITIES = ("北京市", "天津市", "上海市", "重庆市")
 #: 索引号-table fields (and text exports' header lines) naming who published the page
-_PAGE_AGENCY = re.compile(r"(?:发布机构|发文机关|发布单位|信息来源)[ \t]*[:：][ \t]*([\u4e00-\u9fff（）()]{2,40})")
+_PAGE_AGENCY = re.compile(r"(?:发布机构|发文机关|发布单位|信息来源)[ \t]*[:：]?[ \t]*([\u4e00-\u9fff（）()]{2,40})")
 _META_DATE = re.compile(r"(20[0-3]\d)[-/.年](\d{1,2})[-/.月](\d{1,2})")
 
 

@@ -30,7 +30,7 @@ _RANK_TIER = ("province", "city", "county")
 _CENTRAL_PREFIXES = ("国务院", "中华人民共和国", "国家", "中央", "最高人民")
 #: suffixes left over when the matcher found a county-level city by its short name (玉环县 → 玉环市)
 _LEFTOVER = ("县级市", "自治县", "县", "区", "市", "旗")
-_TOWNSHIP = re.compile(r"^([\u4e00-\u9fff]{1,10}?(?:街道|镇|乡|苏木))"
+_TOWNSHIP = re.compile(r"^([\u4e00-\u9fff]{1,10}(?:街道|镇|乡|苏木))"
                        r"(?:人民政府|政府|街道办事处|办事处|党委|党工委)?(?:办公室)?$")
 _ADDRESS = re.compile(r"(?:通讯地址|通信地址|联系地址|办公地址|地址)\s*[:：]\s*([^\s，,。；;（(]{2,60})")
 _POSTCODE = re.compile(r"(?:邮编|邮政编码)\s*[:：]?\s*(\d{6})")
@@ -230,11 +230,18 @@ def _common(candidates) -> tuple[str | None, str | None, str | None]:
 
 
 def _fallback_tier(candidates, name: str) -> str | None:
+    """The tier when the place is unknown: the candidates' common rank, else the suffix of the last
+    area word the name starts with (江南省清河市人民政府: 市, so `city`)."""
     ranks = {c.rank for c in candidates}
     if len(ranks) == 1:
         return _RANK_TIER[ranks.pop()]
-    head = re.match(r"^[\u4e00-\u9fff]{2,12}?(省|自治区|自治州|地区|盟|市|县|区|旗)", name)
-    if not head:
-        return None
-    return {"省": "province", "自治区": "province", "县": "county", "区": "county", "旗": "county"}.get(
-        head.group(1), "city")
+    tier, position = None, 0
+    for match in _AREA_WORD.finditer(name):
+        if match.start() != position:
+            break
+        tier, position = _SUFFIX_TIER.get(match.group(1), "city"), match.end()
+    return tier
+
+
+_AREA_WORD = re.compile(r"[\u4e00-\u9fff]{1,8}?(省|自治区|自治州|地区|盟|市|县|区|旗)")
+_SUFFIX_TIER = {"省": "province", "自治区": "province", "县": "county", "区": "county", "旗": "county"}
