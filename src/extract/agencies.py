@@ -18,7 +18,7 @@ import pandas as pd
 from extract.labels import fold
 from extract.region import Region, resolve_region
 
-#: spelling → canonical form, applied in order to the part of the name after its areas
+#: spelling → canonical form, applied in turn to the ending of the part of the name after its areas
 SPELLINGS: tuple[tuple[str, str], ...] = (
     ("管理委员会", "管委会"),
     ("人民政府办公厅", "政府办公厅"),
@@ -42,9 +42,10 @@ def canonical_remainder(remainder: str) -> str:
 
 
 def _respell(text: str) -> str:
+    """Each rule in turn on the name's ending (管理委员会 → 管委会 → 政府)."""
     for spelling, canonical in SPELLINGS:
-        if text.endswith(spelling) or text == spelling:
-            return text[: len(text) - len(spelling)] + canonical
+        if text.endswith(spelling):
+            text = text[: len(text) - len(spelling)] + canonical
     return text
 
 

@@ -1,0 +1,122 @@
+"""Agency identity (`extract.agencies`): one id across spellings, pairing across years by it, and
+the agency and date taken from the page around a report whose body lacks them."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from datetime import date
+
+import pytest
+
+from extract import template as tpl
+from extract.agencies import agency_id
+from extract.curate import curate
+from extract.datasets import read_agencies, read_dataset
+from extract.forge import generate, render_html
+from extract.forge.html import Chrome, cms_article_body, cms_page
+from extract.forge.model import Printed
+from extract.parse import parse_bytes
+from extract.research import crossreport, views
+
+
+@pytest.mark.parametrize("one, other", [
+    ("平潭综合实验区", "平潭综合实验区管委会"),
+    ("平潭综合实验区管委会", "平潭综合实验区管理委员会"),
+    ("福州市鼓楼区人民政府办公室", "福州市鼓楼区政府办"),
+    ("淮安市人民政府", "江苏省淮安市人民政府"),  # the province named or not
+    ("淮安市人民政府", "淮安市 人民政府"),
+    ("淮安市住房和城乡建设局", "淮安市住房和城乡建设局"),
+    ("淮安市生态环境局", "淮安市生态环境的局"),  # 的 dropped
+    ("玉环县人民政府", "玉环市人民政府"),  # 县 → 县级市 in 2017: the same body
+    ("枣庄市台儿庄区涧头集镇人民政府", "台儿庄区涧头集镇人民政府"),
+])
+def test_one_body_has_one_id_across_spellings(one, other):
+    assert agency_id(one) == agency_id(other) is not None
+
+
+@pytest.mark.parametrize("one, other", [
+    ("平潭综合实验区管委会", "平潭县人民政府"),  # same area, two bodies (both reported for 2011–2013)
+    ("淮安市人民政府", "淮安市人民政府办公室"),
+    ("淮安市人民政府", "淮安区人民政府"),
+    ("北京市朝阳区人民政府", "长春市朝阳区人民政府"),
+    ("淮安市教育局", "淮安市财政局"),
+])
+def test_different_bodies_have_different_ids(one, other):
+    assert agency_id(one) != agency_id(other)
+
+
+def _html(report) -> bytes:
+    return render_html(report, style="cms")
+
+
+def _chained(before, after):
+    """`after` (next year) whose 上年结转 is `before`'s 结转下年度 plus 3 natural persons (so it breaks)."""
+    for col in tpl.REQUEST_APPLICANTS:
+        over = before.value("requests", "carried_forward", col) + (3 if col == "natural_person" else 0)
+        handled = after.value("requests", "total_handled", col)
+        forward = max(after.value("requests", "carried_forward", col), over - handled)
+        for row, value in (("carried_over", over), ("carried_forward", forward),
+                           ("new_received", handled + forward - over)):
+            after.cells[("requests", row, col)] = Printed(f"{value:g}", float(value), "number")
+    for row in ("new_received", "carried_over", "carried_forward"):
+        total = sum(after.value("requests", row, c) for c in tpl.REQUEST_APPLICANTS)
+        after.cells[("requests", row, "total")] = Printed(f"{total:g}", float(total), "number")
+    return after
+
+
+def test_carry_cross_year_pairs_the_years_of_one_agency_across_spellings(tmp_path):
+    before = replace(generate(11, "2021", year=2022, agency=1), agency="平潭综合实验区")
+    after = _chained(before, replace(generate(12, "2021", year=2023, agency=1), agency="平潭综合实验区管理委员会"))
+    curate([parse_bytes(_html(r), f"{r.year}.html") for r in (before, after)], tmp_path)
+    reports = read_dataset(tmp_path, "reports")
+    assert reports["agency_id"].nunique() == 1 and reports["agency"].nunique() == 2
+    flags = crossreport.run_cross_checks(tmp_path)
+    carry = flags[flags["check"] == "carry.cross_year"]
+    assert sorted(carry["column"]) == ["natural_person", "total"] and set(carry["year"]) == {2023}
+
+
+def test_the_requests_view_and_the_agencies_view_carry_the_id_and_adcode(tmp_path):
+    reports = [replace(generate(20 + i, "2021", year=2021 + i, agency=1), agency=name)
+               for i, name in enumerate(["平潭综合实验区", "平潭综合实验区管委会", "淮安市人民政府"])]
+    curate([parse_bytes(_html(r), f"{i}.html") for i, r in enumerate(reports)], tmp_path)
+    wide = views.requests_wide(tmp_path)
+    assert set(wide["adcode"]) == {"350128", "320800"} and wide["agency_id"].nunique() == 2
+    con = views.connect(tmp_path)
+    panel = con.sql("select a.name, count(distinct r.year) as years from requests r join agencies a "
+                    "using (agency_id) group by a.name order by a.name").fetchall()
+    assert panel == [("平潭综合实验区管委会", 2), ("淮安市人民政府", 1)]  # named as in its latest report
+    assert len(read_agencies(tmp_path)) == 2
+
+
+# ---------------------------------------------------------------- the page around the report
+
+AGENCY = "福州市鼓楼区人民政府"
+
+
+def _page_without_title_or_signature(meta: str = "", info: str = "") -> bytes:
+    """A CMS page whose article body names neither its agency in a title nor a date under it."""
+    report = replace(generate(31, "2021", year=2023, agency=1), agency=AGENCY, published=date(2024, 1, 25))
+    body = cms_article_body(report).splitlines()[:-2]  # the signature and date lines dropped
+    page = cms_page("详细信息", info + "\n".join(body), Chrome(site="政务公开")).decode()
+    page = page.replace('<meta name="ArticleTitle" content="详细信息" />', meta)
+    return page.encode()
+
+
+def test_the_cms_meta_tags_give_agency_and_date_when_the_body_lacks_them():
+    bare = parse_bytes(_page_without_title_or_signature(), "bare.html").report
+    assert bare["agency"] is None and bare["published"] is None  # the body alone does not tell
+
+    meta = (f'<meta name="ArticleTitle" content="{AGENCY}2023年政府信息公开工作年度报告" />'
+            '<meta name="PubDate" content="2024-01-25 09:30" /><meta name="ContentSource" content="鼓楼区政府办" />')
+    report = parse_bytes(_page_without_title_or_signature(meta), "page.html").report
+    assert (report["agency"], report["year"], report["published"]) == (AGENCY, 2023, date(2024, 1, 25))
+    assert (report["adcode"], report["tier"], report["county"]) == ("350102", "county", "鼓楼区")
+
+
+def test_the_index_table_gives_the_publisher_and_date():
+    info = ('<table class="xxgk"><tr><td>索引号：</td><td>11350102/2024-00012</td><td>发布机构：</td>'
+            f'<td>{AGENCY}</td></tr><tr><td>发布日期：</td><td>2024-01-25</td><td>文号：</td><td></td></tr></table>')
+    report = parse_bytes(_page_without_title_or_signature(info=info), "page.html").report
+    assert (report["agency"], report["published"], report["adcode"]) == (AGENCY, date(2024, 1, 25), "350102")
+    assert re.fullmatch(r"ag-[0-9a-f]{16}", report["agency_id"])
