@@ -120,3 +120,24 @@ def test_the_index_table_gives_the_publisher_and_date():
     report = parse_bytes(_page_without_title_or_signature(info=info), "page.html").report
     assert (report["agency"], report["published"], report["adcode"]) == (AGENCY, date(2024, 1, 25), "350102")
     assert re.fullmatch(r"ag-[0-9a-f]{16}", report["agency_id"])
+
+
+def test_readme_join_by_adcode_runs(tmp_path, monkeypatch):
+    from conftest import REPO
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    block = next(b for b in re.findall(r"```python\n(.*?)```", readme, re.S) if "join population" in b)
+    names = {"淮安市人民政府": "320800", "平潭综合实验区": "350128"}
+    reports = [replace(generate(40 + i, "2021", year=2023, agency=1), agency=name) for i, name in enumerate(names)]
+    curate([parse_bytes(_html(r), f"{i}.html") for i, r in enumerate(reports)], tmp_path / "data" / "curated")
+    (tmp_path / "population.csv").write_text("adcode,population_10k\n320800,455.3\n350128,39.1\n110105,345.2\n")
+    monkeypatch.chdir(tmp_path)
+    scope: dict = {}
+    exec(compile(block, "README.md", "exec"), scope)
+    got = scope["per_capita"].set_index("adcode")
+    assert sorted(got.index) == ["320800", "350128"]  # 110105 published nothing: an inner join drops it
+    for report in reports:
+        code, received = names[report.agency], report.value("requests", "new_received", "total")
+        population = {"320800": 455.3, "350128": 39.1}[code]
+        assert got.loc[code, "received"] == received
+        assert got.loc[code, "received_per_10k"] == round(received / population, 2)
