@@ -113,7 +113,7 @@ def chain(text: str) -> _Chain:
     candidates: tuple[Area, ...] = ()
     position, unit = 0, None
     for start, end, found in _matches(text):
-        if start != position:
+        if start != position or not _whole(text, start, end, found):
             break
         inside = tuple(a for a in found if not candidates or any(
             a.within(c) and a.rank > c.rank or a.adcode == c.adcode for c in candidates))
@@ -125,6 +125,15 @@ def chain(text: str) -> _Chain:
     return _Chain(candidates, position, unit)
 
 
+def _whole(text: str, start: int, end: int, found: tuple[Area, ...]) -> bool:
+    """A short name (永安 for 永安市) counts only for a province or before a division suffix (玉环县):
+    永安乡 is a township, not 永安市."""
+    matched = text[start:end]
+    if matched in ZONES or any(a.name == matched for a in found) or found[0].rank == 0:
+        return True
+    return text.startswith(_LEFTOVER, end)
+
+
 def _collapse(found: tuple[Area, ...]) -> tuple[Area, ...]:
     """One name for nested areas (北京市 the province and 北京市 its city row) is the largest."""
     top = min(found, key=lambda a: a.rank)
@@ -133,7 +142,7 @@ def _collapse(found: tuple[Area, ...]) -> tuple[Area, ...]:
 
 def _leftover(rest: str, found: tuple[Area, ...], matched: str) -> int:
     """Length of a division suffix the matcher did not take (玉环 + 县 for 玉环市)."""
-    if found[0].name == matched or found[0].rank != 2:
+    if any(a.name == matched for a in found) or found[0].rank == 0 or matched in ZONES:
         return 0
     return next((len(s) for s in _LEFTOVER if rest.startswith(s)), 0)
 
