@@ -7,6 +7,7 @@ import re
 from dataclasses import replace
 from datetime import date
 
+import pandas as pd
 import pytest
 
 from extract import template as tpl
@@ -141,3 +142,22 @@ def test_readme_join_by_adcode_runs(tmp_path, monkeypatch):
         population = {"320800": 455.3, "350128": 39.1}[code]
         assert got.loc[code, "received"] == received
         assert got.loc[code, "received_per_10k"] == round(received / population, 2)
+
+
+def test_a_crawled_report_takes_its_region_from_the_portal_when_its_name_is_ambiguous(tmp_path):
+    from test_incremental import record_fetches, run_once
+
+    report = replace(generate(51, "2021", year=2023, agency=1), agency="鼓楼区教育局")  # 福州, 南京, 徐州, 开封
+    local = parse_bytes(_html(report), "local.html").report
+    assert local["adcode"] is None and "鼓楼区" in local["region_note"]  # alone, the name cannot tell
+
+    record_fetches(tmp_path / "raw", {"http://www.gl.gov.cn/ndbg/2023.html": _html(report)},
+                   portal="福州市鼓楼区人民政府")
+    run_once(tmp_path / "raw", tmp_path / "curated")
+    crawled = read_dataset(tmp_path / "curated", "reports").iloc[0]
+    assert (crawled["adcode"], crawled["city"], crawled["region_source"]) == ("350102", "福州市", "portal")
+    assert pd.isna(crawled["region_note"])
+    agencies = read_agencies(tmp_path / "curated")
+    assert list(agencies["adcode"]) == ["350102"] and list(agencies["portal"]) == ["www.gl.gov.cn"]
+    flags = read_dataset(tmp_path / "curated", "flags")
+    assert "region.ambiguous" not in set(flags["check"])

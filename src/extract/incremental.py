@@ -271,7 +271,7 @@ def sweep_temporary_files(curated_dir: Path) -> int:
     """Remove what killed writes left: hidden temporary partition files (call under the lock)
     and staging folders untouched for a day."""
     removed = 0
-    for tmp in Path(curated_dir).glob("*/year=*/.part-*.tmp"):
+    for tmp in [*Path(curated_dir).glob("*/year=*/.part-*.tmp"), *Path(curated_dir).glob("agencies/.part-*.tmp")]:
         tmp.unlink(missing_ok=True)
         removed += 1
     staging = Path(curated_dir) / STAGING
