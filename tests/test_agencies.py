@@ -161,3 +161,14 @@ def test_a_crawled_report_takes_its_region_from_the_portal_when_its_name_is_ambi
     assert list(agencies["adcode"]) == ["350102"] and list(agencies["portal"]) == ["www.gl.gov.cn"]
     flags = read_dataset(tmp_path / "curated", "flags")
     assert "region.ambiguous" not in set(flags["check"])
+
+
+def test_a_crawled_report_without_a_title_takes_agency_and_year_from_the_link_text(tmp_path):
+    from test_incremental import record_fetches, run_once
+
+    url = "http://www.gl.gov.cn/ndbg/2023.html"
+    record_fetches(tmp_path / "raw", {url: _page_without_title_or_signature()}, portal="www.gl.gov.cn",
+                   titles={url: f"{AGENCY}2023年政府信息公开工作年度报告"})
+    run_once(tmp_path / "raw", tmp_path / "curated")
+    crawled = read_dataset(tmp_path / "curated", "reports").iloc[0]
+    assert (crawled["agency"], crawled["year"], crawled["adcode"]) == (AGENCY, 2023, "350102")

@@ -185,7 +185,8 @@ def batches(sources: list[Source], size: int, workers: int = 1) -> list[list[Sou
 def parse_source(archive: Archive, source: Source) -> ParseResult:
     """Parse one archived document (pure apart from reading its bytes)."""
     return parse_bytes(archive.read(source.sha256), source.filename, source.url,
-                       source_path=str(archive.path_for(source.sha256)), portal=source.portal)
+                       source_path=str(archive.path_for(source.sha256)), portal=source.portal,
+                       link_title=source.title)
 
 
 def stage_batch(raw_dir: str | Path, sources: list[Source], stage_dir: str | Path, name: str) -> BatchResult:

@@ -50,14 +50,16 @@ class Metadata:
 
 def read_metadata(text: str, title: str | None = None, page_meta: dict[str, str] | None = None,
                   portal: str | None = None) -> Metadata:
-    """`page_meta`: the page's meta tags (`Document.page_meta`); `portal`: the configured name of
-    the portal the report was crawled from (region evidence of last resort)."""
+    """`page_meta`: the page's meta tags (`Document.page_meta`, with ``LinkTitle``, the crawl's link
+    text, for a crawled report); `portal`: the configured name of the portal the report was crawled
+    from (region evidence of last resort)."""
     page = page_meta or {}
     head = fold(((title or "") + "\n" + text[:3000]))
     agency, year = agency_and_year(head)
-    if agency is None or year is None:
-        page_agency, page_year = agency_and_year(fold(page.get("ArticleTitle", "")))
-        agency, year = agency or page_agency, year or page_year
+    for field in ("ArticleTitle", "LinkTitle"):  # the CMS's meta tag, the crawl's link text
+        if agency is None or year is None:
+            page_agency, page_year = agency_and_year(fold(page.get(field, "")))
+            agency, year = agency or page_agency, year or page_year
     year = year or period_year(text)
     agency = agency or page_agency_of(text, page)
     published = published_date(text, year) or page_date(page, year)

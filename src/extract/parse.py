@@ -50,8 +50,11 @@ def parse_path(path: str | Path, source_url: str | None = None, portal: str | No
 
 
 def parse_bytes(data: bytes, filename: str | None = None, source_url: str | None = None,
-                source_path: str | None = None, portal: str | None = None) -> ParseResult:
-    """`portal`: the configured name of the portal a crawled report came from (region evidence)."""
+                source_path: str | None = None, portal: str | None = None,
+                link_title: str | None = None) -> ParseResult:
+    """`portal`, `link_title`: the configured name of the portal a crawled report came from and the
+    text of the link to it (the crawl's provenance: region evidence, and agency and year when the
+    document lacks them)."""
     report_id = hashlib.sha256(data).hexdigest()
     fmt = sniff_format(data, filename)
     if not data.strip():
@@ -67,6 +70,8 @@ def parse_bytes(data: bytes, filename: str | None = None, source_url: str | None
             return _failed(report_id, fmt, f"{exc}; OCR: {ocr}", source_path, source_url, exc.check)
     except Exception as exc:  # a reader bug must not stop a run: record it
         return _failed(report_id, fmt, f"{type(exc).__name__}: {exc}", source_path, source_url, "file.unreadable")
+    if link_title:
+        doc.page_meta.setdefault("LinkTitle", link_title)
     return document_to_result(doc, report_id, source_path, source_url, portal)
 
 
