@@ -6,7 +6,8 @@ forged from, and against the library's own resolver on the same names in the sam
 Names are drawn from the division table (so the truth adcode is exact): provinces, cities, counties,
 their departments, and 乡镇/街道 (made-up township names under a real county), spelled as reports
 spell them — with or without the province and city, government or department, and the short forms
-that leave a county name alone (鼓楼区教育局). A bare name comes with the evidence a crawled report
+that leave a county name alone (鼓楼区教育局), and for a quarter of the districts and county-level
+cities the 县 spelling a report from before 撤县设区 prints (余江县 for 余江区). A bare name comes with the evidence a crawled report
 has (its portal's name, or an 地址 line), except a share `--no-evidence` that has none at all.
 
 Prints, for `extract.region.resolve_region` and for `cpca_new.transform` (the baseline):
@@ -74,7 +75,15 @@ def _county_cases(rng: random.Random, areas, county, no_evidence: float) -> list
             return {"portal": f"{with_city}人民政府"}
         return {"text": f"联系地址：{full}{rng.choice(['人民路', '中山路', '建设路'])}{rng.randint(1, 300)}号\n"}
 
-    return [
+    cases = []
+    names = {a.name for a in areas.values()}
+    if (county.name.endswith(("区", "市")) and len(county.name) >= 3 and county.name[:-1] + "县" not in names
+            and rng.random() < 0.25):
+        # the name before 撤县设区/撤县设市, as a pre-2019 report prints it (with its city: a stem alone is
+        # often shared)
+        former = with_city[: len(with_city) - 1] + "县"
+        cases.append(Case(f"{former}人民政府", county.adcode, "county"))
+    return cases + [
         Case(f"{with_city}人民政府", county.adcode, "county"),
         Case(f"{county.name}人民政府", county.adcode, "county", **evidence()),
         Case(county.name + rng.choice(COUNTY_DEPARTMENTS), county.adcode, "county", **evidence()),

@@ -172,3 +172,7 @@ def test_a_crawled_report_without_a_title_takes_agency_and_year_from_the_link_te
     run_once(tmp_path / "raw", tmp_path / "curated")
     crawled = read_dataset(tmp_path / "curated", "reports").iloc[0]
     assert (crawled["agency"], crawled["year"], crawled["adcode"]) == (AGENCY, 2023, "350102")
+
+
+def test_a_county_renamed_by_its_suffix_keeps_its_id():
+    assert agency_id("北京市密云县人民政府") == agency_id("北京市密云区人民政府") == agency_id("密云区人民政府")

@@ -71,3 +71,22 @@ def test_a_name_with_no_division_is_unresolved_not_guessed():
 def test_department_names_keep_their_words_in_the_remainder():
     region = resolve_region("淮安市住房和城乡建设局")  # 城乡 is no 乡
     assert region.township is None and region.remainder == "住房和城乡建设局" and region.tier == "city"
+
+
+@pytest.mark.parametrize("agency, adcode, county", [
+    ("余江县人民政府", "360603", "余江区"),  # 撤县设区 2018
+    ("鹰潭市余江县人民政府", "360603", "余江区"),
+    ("北京市密云县人民政府", "110118", "密云区"),  # 2015
+    ("三明市沙县人民政府", "350405", "沙县区"),  # 2021: the new name adds 区
+    ("龙海市人民政府", "350604", "龙海区"),  # 撤市设区 2021
+    ("淮安市淮阴县教育局", "320804", "淮阴区"),  # 2001
+])
+def test_a_county_under_its_former_suffix_gets_todays_code(agency, adcode, county):
+    region = resolve_region(agency)
+    assert (region.adcode, region.county, region.tier, region.flag) == (adcode, county, "county", None)
+
+
+def test_a_county_the_table_lacks_does_not_fall_back_to_its_city():
+    region = resolve_region("大同市大同县人民政府")  # 2018: 大同县 became 云州区, a new name
+    assert region.adcode is None and region.city == "大同市" and region.tier == "county"
+    assert region.flag[0] == "region.unresolved" and "大同县" in region.flag[1]

@@ -30,6 +30,12 @@ _RANK_TIER = ("province", "city", "county")
 _CENTRAL_PREFIXES = ("国务院", "中华人民共和国", "国家", "中央", "最高人民")
 #: suffixes left over when the matcher found a county-level city by its short name (玉环县 → 玉环市)
 _LEFTOVER = ("县级市", "自治县", "县", "区", "市", "旗")
+_FORMER_SUFFIXES = ("县", "区", "市", "旗")
+_LONGEST_STEM = 15  # the longest county-level name in the table has 15 characters
+#: what follows a city's name when it names a county the table does not have (a county abolished or
+#: renamed outright): the city is then not the agency's place
+_UNKNOWN_COUNTY = re.compile(r"^(?:(?![局委厅办院所处会站队])[\u4e00-\u9fff]){1,15}?(?:县|旗)"
+                             r"|^[\u4e00-\u9fff]{1,6}?区(?:人民政府|政府)")
 _TOWNSHIP = re.compile(r"^([\u4e00-\u9fff]{1,10}(?:街道|镇|乡|苏木))"
                        r"(?:人民政府|政府|街道办事处|办事处|党委|党工委)?(?:办公室)?$")
 _ADDRESS = re.compile(r"(?:通讯地址|通信地址|联系地址|办公地址|地址)\s*[:：]\s*([^\s，,。；;（(]{2,60})")
@@ -112,39 +118,79 @@ def chain(text: str) -> _Chain:
     """The areas named one after another from the start of `text` (an agency's name, an address)."""
     candidates: tuple[Area, ...] = ()
     position, unit = 0, None
-    for start, end, found in _matches(text):
-        if start != position or not _whole(text, start, end, found):
+    starts: dict[int, tuple] = {}
+    for match in _matches(text):
+        starts.setdefault(match[0], match)
+    while True:
+        step = _step(text, position, starts.get(position))
+        if step is None:
             break
-        inside = tuple(a for a in found if not candidates or any(
-            a.within(c) and a.rank > c.rank or a.adcode == c.adcode for c in candidates))
-        if not inside:
-            break
+        end, found, shown = step
+        inside = _inside(found, candidates)
+        if not inside:  # 东山县 is in 福建, not 鹤岗市: 鹤岗市's 东山区 under its former suffix, if any
+            step = _renamed(text, position)
+            if step is None or not _inside(step[1], candidates):
+                break
+            end, found, shown = step
+            inside = _inside(found, candidates)
         candidates = _collapse(inside) if inside[0].adcode not in {c.adcode for c in candidates} else candidates
-        unit = text[start:end] if len(inside) > 1 or text[start:end] in ZONES else inside[0].name
-        position = end + _leftover(text[end:], found, text[start:end])
+        unit = shown if len(inside) > 1 or shown in ZONES else inside[0].name
+        position = end
     return _Chain(candidates, position, unit)
 
 
-def _whole(text: str, start: int, end: int, found: tuple[Area, ...]) -> bool:
-    """A short name (永安 for 永安市) counts only for a province or before a division suffix (玉环县):
-    永安乡 is a township, not 永安市."""
-    matched = text[start:end]
-    if matched in ZONES or any(a.name == matched for a in found) or found[0].rank == 0:
-        return True
-    return text.startswith(_LEFTOVER, end)
+def _inside(found: tuple[Area, ...], candidates: tuple[Area, ...]) -> tuple[Area, ...]:
+    return tuple(a for a in found if not candidates or any(a.within(c) and a.rank > c.rank for c in candidates))
+
+
+def _step(text: str, position: int, match) -> tuple[int, tuple[Area, ...], str] | None:
+    """The next area at `position`: a name of the table, else a county by its former suffix."""
+    if match is not None:
+        start, end, found = match
+        shown = text[start:end]
+        if not _short(shown, found):
+            return end, found, shown
+        found = tuple(a for a in found if a.rank == 2)  # 玉环 + 县: a county-level city's former name
+        if found and text.startswith(_LEFTOVER, end):
+            return end + next(len(s) for s in _LEFTOVER if text.startswith(s, end)), found, shown
+    return _renamed(text, position)
+
+
+def _renamed(text: str, position: int) -> tuple[int, tuple[Area, ...], str] | None:
+    """A county under its name before 撤县设区/撤县设市: 余江县 for 余江区, 龙海市 for 龙海区, 沙县
+    for 沙县区 — the same stem with another division suffix (or none)."""
+    stems = _stems()
+    for length in range(_LONGEST_STEM, 1, -1):
+        stem = text[position: position + length]
+        if stem not in stems:
+            continue
+        if text.startswith(_FORMER_SUFFIXES, position + length):
+            return position + length + 1, stems[stem], text[position: position + length + 1]
+        if stem.endswith("县"):
+            return position + length, stems[stem], stem
+    return None
+
+
+@lru_cache(maxsize=1)
+def _stems() -> dict[str, tuple[Area, ...]]:
+    """County-level names without their last suffix (余江区 → 余江), stems of two characters or more."""
+    stems: dict[str, list[Area]] = {}
+    for place in _table()[0].values():
+        if place.rank == 2 and place.name.endswith(_FORMER_SUFFIXES) and len(place.name) >= 3:
+            stems.setdefault(place.name[:-1], []).append(place)
+    return {stem: tuple(found) for stem, found in stems.items()}
+
+
+def _short(shown: str, found: tuple[Area, ...]) -> bool:
+    """Whether the matcher found a short name (永安 for 永安市; a province's 福建 is as good as its
+    full name): one that counts only before a division suffix, as 永安乡 is a township, not 永安市."""
+    return not (shown in ZONES or any(a.name == shown for a in found) or found[0].rank == 0)
 
 
 def _collapse(found: tuple[Area, ...]) -> tuple[Area, ...]:
     """One name for nested areas (北京市 the province and 北京市 its city row) is the largest."""
     top = min(found, key=lambda a: a.rank)
     return (top,) if all(a.within(top) for a in found) else found
-
-
-def _leftover(rest: str, found: tuple[Area, ...], matched: str) -> int:
-    """Length of a division suffix the matcher did not take (玉环 + 县 for 玉环市)."""
-    if any(a.name == matched for a in found) or found[0].rank == 0 or matched in ZONES:
-        return 0
-    return next((len(s) for s in _LEFTOVER if rest.startswith(s)), 0)
 
 
 def is_central(agency: str) -> bool:
@@ -159,6 +205,9 @@ def resolve_region(agency: str | None, title: str | None = None, text: str = "",
     if name and is_central(name):
         return Region(tier="central", unit=None, remainder=name, source="agency")
     own = chain(name)
+    unknown = _UNKNOWN_COUNTY.match(name[own.end:])
+    if own.candidates and unknown and max(c.rank for c in own.candidates) < 2:
+        return _unknown_county(own, name, unknown.group(0))
     township = _township(name[own.end:])
     candidates, source = own.candidates, "agency" if own.candidates else None
     if len(candidates) != 1:
@@ -168,6 +217,15 @@ def resolve_region(agency: str | None, title: str | None = None, text: str = "",
                 candidates, source = narrowed, kind
                 break
     return _region(candidates, own, name, township, source)
+
+
+def _unknown_county(own: _Chain, name: str, county: str) -> Region:
+    """A name whose county the table lacks (abolished, or renamed outright: 大同县 → 云州区): the
+    province and city it names are kept, the adcode is not claimed for the city."""
+    province, city, _ = _common(own.candidates)
+    where = "/".join(n for n in (province, city) if n)
+    return Region(province, city, None, None, None, "county", None, name[own.end:], None,
+                  ("region.unresolved", f"{county} is no division of {where} in the table (abolished or renamed?)"))
 
 
 def _evidence(title, text, portal):
