@@ -114,6 +114,7 @@ def _matches(text: str):
     return sorted(zones + found, key=lambda m: m[0])
 
 
+@lru_cache(maxsize=65536)  # one agency's name comes back every year
 def chain(text: str) -> _Chain:
     """The areas named one after another from the start of `text` (an agency's name, an address)."""
     candidates: tuple[Area, ...] = ()

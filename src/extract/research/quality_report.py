@@ -27,6 +27,7 @@ import pandas as pd
 from matplotlib import font_manager, rc_context
 from matplotlib.figure import Figure
 
+from extract.agencies import pairing_key
 from extract.datasets import read_dataset
 from extract.research.corrections import read_corrected_cells, read_corrections_dataset
 
@@ -282,7 +283,7 @@ def _totals(reports, cells, flags, corrections, evaluation) -> str:
     years = reports["year"].dropna()
     tiles = [
         ("reports", f"{len(reports):,}"),
-        ("agencies", f"{reports['agency'].nunique():,}"),
+        ("agencies", f"{pairing_key(reports).nunique():,}"),  # one per agency_id, not per spelling
         ("years", f"{int(years.min())}–{int(years.max())}" if len(years) else "—"),
         ("cells", f"{len(cells):,}"),
         ("error flags", f"{(flags['severity'] == 'error').sum():,}"),
