@@ -1,6 +1,6 @@
 import pytest
 
-from extract.metadata import level_of, read_metadata, region_of
+from extract.metadata import level_of, read_metadata
 
 
 @pytest.mark.parametrize("agency, level", [
@@ -14,10 +14,15 @@ def test_level_from_the_agency_name(agency, level):
     assert level_of(agency) == level
 
 
+def _region(agency: str) -> tuple:
+    meta = read_metadata(f"{agency}2023年政府信息公开工作年度报告\n")
+    return meta.province, meta.city, meta.county, meta.adcode, meta.tier
+
+
 def test_region_from_the_agency_name():
-    assert region_of("江苏省淮安市淮安区人民政府") == ("江苏省", "淮安市", "淮安区")
-    assert region_of("上海市浦东新区人民政府") == ("上海市", "上海市", "浦东新区")
-    assert region_of("淮安市人民政府") == (None, "淮安市", None)
+    assert _region("江苏省淮安市淮安区人民政府") == ("江苏省", "淮安市", "淮安区", "320803", "county")
+    assert _region("上海市浦东新区人民政府") == ("上海市", "上海市", "浦东新区", "310115", "county")
+    assert _region("淮安市人民政府") == ("江苏省", "淮安市", None, "320800", "city")  # the province from the table
 
 
 def test_title_period_and_signature_date():

@@ -22,10 +22,6 @@ _TITLE_NO_AGENCY = re.compile(r"(20[0-3]\d)\s*年\s*度?\s*政府信息公开(?:
 _PERIOD = re.compile(r"(?:统计期限|统计时限|统计时间|统计期间|统计区间)[^。]{0,12}?(20[0-3]\d)\s*年\s*1\s*月\s*1\s*日")
 _CN_DATE = re.compile(r"(20[0-3]\d)\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 _ISO_DATE = re.compile(r"(?:发布时间|发布日期|成文日期)\s*[:：]\s*(20[0-3]\d)-(\d{1,2})-(\d{1,2})")
-_PROVINCE = re.compile(r"^(.{2,3}?(?:省|自治区)|北京市|天津市|上海市|重庆市)")
-_CITY = re.compile(r"([\u4e00-\u9fff]{2,6}?(?:市|自治州|地区|盟))")
-_COUNTY = re.compile(r"([\u4e00-\u9fff]{1,6}?(?:县|区|旗|县级市))")
-_MUNICIPALITIES = ("北京市", "天津市", "上海市", "重庆市")
 #: 索引号-table fields (and text exports' header lines) naming who published the page
 _PAGE_AGENCY = re.compile(r"(?:发布机构|发文机关|发布单位|信息来源)[ \t]*[:：]?[ \t]*([\u4e00-\u9fff（）()]{2,40})")
 _META_DATE = re.compile(r"(20[0-3]\d)[-/.年](\d{1,2})[-/.月](\d{1,2})")
@@ -175,13 +171,3 @@ def level_of(agency: str) -> str:
     if unit in ("北京市", "天津市", "上海市", "重庆市"):
         return "province"
     return next((level for ends, level in _GOVERNMENT_LEVELS if unit.endswith(ends)), "unknown")
-
-
-def region_of(agency: str) -> tuple[str | None, str | None, str | None]:
-    province = _PROVINCE.match(agency)
-    rest = agency[province.end():] if province else agency
-    city = _CITY.match(rest)
-    rest2 = rest[city.end():] if city else rest
-    county = _COUNTY.match(rest2)
-    p = province.group(1) if province else None
-    return p, (city.group(1) if city else (p if p in _MUNICIPALITIES else None)), (county.group(1) if county else None)

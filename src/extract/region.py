@@ -268,8 +268,7 @@ def _region(candidates, own: _Chain, name: str, township: str | None, source: st
         place = candidates[0]
         names = _names(place)
         tier = "township" if township else _RANK_TIER[place.rank]
-        return Region(*names, township, place.adcode, tier, unit or (place.name if source != "agency" else None),
-                      remainder, source)
+        return Region(*names, township, place.adcode, tier, unit or place.name, remainder, source)
     tier = "township" if township else _fallback_tier(candidates, name)
     common = _common(candidates)
     if candidates:
