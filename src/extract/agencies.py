@@ -21,10 +21,9 @@ from extract.region import Region, resolve_region
 #: spelling → canonical form, applied in turn to the ending of the part of the name after its areas
 SPELLINGS: tuple[tuple[str, str], ...] = (
     ("管理委员会", "管委会"),
+    ("政府办", "政府办公室"),
     ("人民政府办公厅", "政府办公厅"),
     ("人民政府办公室", "政府办公室"),
-    ("政府办公室", "政府办公室"),
-    ("政府办", "政府办公室"),
     ("人民政府", "政府"),
     ("街道办事处", "政府"),
     ("办事处", "政府"),
