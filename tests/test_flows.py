@@ -185,3 +185,17 @@ def test_task_runner_choice():
     assert isinstance(parse.task_runner(None, None, documents=100), ProcessPoolTaskRunner)
     assert isinstance(parse.task_runner(None, 3, documents=parse.IN_PROCESS_BELOW - 1), ThreadPoolTaskRunner)
     assert isinstance(parse.task_runner("tcp://10.0.0.5:8786", documents=1), DaskTaskRunner)
+
+
+def test_a_failed_crawl_fails_the_pipeline_run_and_the_archive_is_still_parsed(prefect_harness, raw, tmp_path):
+    pipeline = flows_module("pipeline")
+    broken = tmp_path / "portals.toml"
+    broken.write_text('[[portal]]\nname = "清河\n', encoding="utf-8")  # a TOML syntax error
+    curated = tmp_path / "curated"
+    state = pipeline.pipeline_flow(portals_file=str(broken), raw_dir=str(raw), curated_dir=str(curated),
+                                   workers=1, return_state=True)
+    assert state.is_failed() and "the crawl failed" in state.message and str(broken) in state.message
+    result = state.result(raise_on_failure=False)
+    parsed = result["parse"]["parsed"]
+    assert "error" in result["crawl"] and parsed == result["parse"]["documents"] > 0
+    assert len(read_dataset(curated, "reports")) == parsed
