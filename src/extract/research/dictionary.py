@@ -25,7 +25,8 @@ DICTIONARY_FILE = Path(__file__).resolve().parents[3] / "docs" / "data-dictionar
 
 COLUMN_DESCRIPTIONS: dict[str, dict[str, str]] = {
     "reports": {
-        "report_id": "SHA-256 of the file's bytes, hex; joins to the raw archive (`data/raw/objects/<id[:2]>/<id>`)",
+        "report_id": "SHA-256 of the file's bytes, hex; joins to the raw archive (`data/raw/objects/<id[:2]>/<id>`). "
+                     "A file whose bytes could not be read has `unread:` + SHA-256 of its path instead",
         "year": "the year the report covers (hive partition; null when it could not be read)",
         "agency": "the issuing body as printed in the title, e.g. 淮安市人民政府",
         "province": "province of the agency, where the name tells",
@@ -66,7 +67,8 @@ COLUMN_DESCRIPTIONS: dict[str, dict[str, str]] = {
         "report_id": "the report the finding is about",
         "year": "the year the report covers (hive partition)",
         "check": "which check: an identity of the template (`requests.balance`, …), a presence check "
-                 "(`table.missing`, `row.missing`), `cell.unparsed`, a reader finding, or a cross-report check",
+                 "(`table.missing`, `row.missing`), `cell.unparsed`, a reader finding, a parser bug caught by the "
+                 "guard (`reader.crashed` while reading, `parse.crashed` after), or a cross-report check",
         "severity": "`error`, `warning`, `info`",
         "table": "the table it applies to (null when not cell-level)",
         "row": "the row it applies to (null when not cell-level)",
