@@ -177,8 +177,11 @@ Do not edit by hand: a test fails when this file and the code disagree.
 
 
 def _datasets_intro() -> str:
-    return ("Parquet, hive-partitioned by `year` (a report whose year is unknown is in "
-            "`year=__HIVE_DEFAULT_PARTITION__`, read as null). Each file carries the dataset's name and description "
+    return ("Parquet, hive-partitioned by `year` (a report whose year is unknown is in `year=0`: plain reads "
+            "see 0, `extract.datasets.read_dataset` and the DuckDB views null; a hive null partition would break "
+            "`pandas.read_parquet`). Read `year` as int16: pandas `partitioning=ds.partitioning(pa.schema("
+            "[(\"year\", pa.int16())]), flavor=\"hive\")`, DuckDB `hive_types = {'year': smallint}`, Polars "
+            "`hive_schema={\"year\": pl.Int16}`. Each file carries the dataset's name and description "
             "in its metadata (`ogi.dataset`, `ogi.description`).\n")
 
 
