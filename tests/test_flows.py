@@ -199,3 +199,17 @@ def test_a_failed_crawl_fails_the_pipeline_run_and_the_archive_is_still_parsed(p
     parsed = result["parse"]["parsed"]
     assert "error" in result["crawl"] and parsed == result["parse"]["documents"] > 0
     assert len(read_dataset(curated, "reports")) == parsed
+    from extract.artifacts import artifact_keys
+
+    assert result["artifacts"] == list(artifact_keys(curated).values())
+
+
+def test_artifact_keys_follow_the_curated_folder(tmp_path):
+    import re
+
+    from extract.artifacts import artifact_keys
+
+    one, two = artifact_keys(tmp_path / "a" / "curated"), artifact_keys(tmp_path / "b" / "curated")
+    assert one.keys() == two.keys() and not set(one.values()) & set(two.values())
+    assert artifact_keys(tmp_path / "a" / "curated") == one  # the same folder, the same keys
+    assert all(re.fullmatch(r"[a-z0-9-]+", key) for key in [*one.values(), *artifact_keys(tmp_path / "数据 A").values()])
