@@ -1,6 +1,7 @@
 """`ogi parse`: many files, bad ones among them; none stops the rest; exit 0."""
 
 import os
+import re
 
 import pandas as pd
 import pytest
@@ -75,6 +76,10 @@ def test_parse_folder_skips_sidecar_files(with_sidecars, tmp_path):
     assert sorted(os.path.basename(p) for p in reports["source_path"]) == ["a.html", "b.html", "download"]
     assert set(reports["status"]) == {"ok"}
     assert read_dataset(tmp_path, "flags")["severity"].ne("error").all()
+    # the summary: documents and cells in the title, the status table holds statuses only
+    cells = len(read_dataset(tmp_path, "cells"))
+    assert f"3 documents, {cells} cells" in " ".join(result.output.split())
+    assert not re.search(r"│\s*cells\s*│", result.output)
 
 
 def test_parse_include_and_exclude_globs(with_sidecars, tmp_path):
