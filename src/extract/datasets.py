@@ -102,9 +102,11 @@ def move_unknown_year_partitions(root: Path) -> None:
         if not (old / PART_FILE).exists():
             continue
         new = partition_dir(root, name, None)
-        merged = pd.concat([f for f in (read_partition(new, name), read_partition(old, name)) if len(f)],
-                           ignore_index=True)
-        write_partition(new, name, merged.drop_duplicates(SORT_KEYS[name]).assign(year=None))
+        current, before = read_partition(new, name), read_partition(old, name)
+        if len(current):  # a report in both: its year=0 rows are the later ones
+            before = before[~before["report_id"].isin(set(current["report_id"]))]
+        merged = pd.concat([f for f in (current, before) if len(f)] or [current], ignore_index=True)
+        write_partition(new, name, merged.assign(year=None))
         (old / PART_FILE).unlink()
         try:
             old.rmdir()
