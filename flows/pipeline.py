@@ -84,7 +84,8 @@ def pipeline_flow(
     changed = parsed["parsed"] or parsed["superseded"]
     cross = check_task(curated_dir, raw_dir) if changed else None  # unchanged data: its checks stand
     line = {"new documents": crawled.get("new", 0), "parsed": parsed["parsed"], "up to date": parsed["up_to_date"],
-            "superseded": parsed["superseded"], "failed fetches": crawled.get("failed", 0)}
+            "superseded": parsed["superseded"], "failed fetches": crawled.get("failed", 0),
+            "unreachable": crawled.get("unreachable", 0)}
     artifacts = publish_task(curated_dir, line)
     result = {"crawl": crawled, "parse": parsed, "cross_flags": cross, "artifacts": artifacts}
     if "error" in crawled:
