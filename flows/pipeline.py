@@ -25,6 +25,7 @@ if __name__ == "__main__":  # run as a script: the flows package is the folder a
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
+from prefect.states import Failed
 
 from extract.artifacts import publish_artifacts
 from extract.crawl.crawler import DEFAULT_MAX_PAGES
@@ -60,9 +61,13 @@ def pipeline_flow(
     batch_size: int = DEFAULT_BATCH,
     dask_address: str | None = None,
     workers: int | None = None,
-) -> dict:
+    years: list[int] | None = None,
+    portals: list[str] | None = None,
+):
     """Crawl `urls` and the portals of `portals_file` (the built-in portals when neither is
-    given) into `raw_dir`, parse what is new into `curated_dir`, publish the artifacts."""
+    given) into `raw_dir`, parse what is new into `curated_dir` (only `years` and `portals`, by
+    name, when given), publish the artifacts. A failed crawl fails the run, after the parse of
+    what the archive holds: the run's state is `Failed`, its result still the run's dict."""
     report_progress("crawl", 0, None)
     # unvalidated: a served run gets this module by value (cloudpickle), and the crawl flow's
     # string annotation `FetchPolicy | None` cannot be resolved there; these values are plain
@@ -74,14 +79,18 @@ def pipeline_flow(
         crawled = {"error": state.message or state.name}
         get_run_logger().error("the crawl failed (%s); parsing what the archive holds", crawled["error"])
     report_progress("crawl", 1, 1)
-    parsed = parse_flow(raw_dir=raw_dir, curated_dir=curated_dir, batch_size=batch_size,
-                        dask_address=dask_address, workers=workers)
+    parsed = parse_flow(raw_dir=raw_dir, curated_dir=curated_dir, years=years, portals=portals,
+                        batch_size=batch_size, dask_address=dask_address, workers=workers)
     changed = parsed["parsed"] or parsed["superseded"]
     cross = check_task(curated_dir, raw_dir) if changed else None  # unchanged data: its checks stand
     line = {"new documents": crawled.get("new", 0), "parsed": parsed["parsed"], "up to date": parsed["up_to_date"],
-            "superseded": parsed["superseded"], "failed fetches": crawled.get("failed", 0)}
+            "superseded": parsed["superseded"], "failed fetches": crawled.get("failed", 0),
+            "unreachable": crawled.get("unreachable", 0)}
     artifacts = publish_task(curated_dir, line)
-    return {"crawl": crawled, "parse": parsed, "cross_flags": cross, "artifacts": artifacts}
+    result = {"crawl": crawled, "parse": parsed, "cross_flags": cross, "artifacts": artifacts}
+    if "error" in crawled:
+        return Failed(message=f"the crawl failed: {crawled['error']}", data=result)
+    return result
 
 
 def serve_options(cron: str = SEASON_CRON, name: str = DEPLOYMENT, timezone: str = SEASON_TIMEZONE,
@@ -103,6 +112,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--rate", type=float, default=1.0, help="requests per second per host (default: 1)")
     parser.add_argument("--max-pages", type=int, default=DEFAULT_MAX_PAGES, help="HTML pages per portal at most")
     parser.add_argument("--batch-size", type=int, default=DEFAULT_BATCH, help="documents per parse task")
+    parser.add_argument("--year", type=int, action="append", metavar="YEAR", help="parse only reports of this year (repeatable)")
+    parser.add_argument("--portal", action="append", metavar="NAME", help="parse only documents of this portal (repeatable)")
     parser.add_argument("--dask", metavar="ADDRESS", help="run the parse tasks on this Dask scheduler")
     parser.add_argument("--workers", type=int, help="local worker processes for parsing (default: one per core)")
     parser.add_argument("--verbose", action="store_true", help="show Prefect's logs")
@@ -110,10 +121,12 @@ def main(argv: list[str] | None = None) -> None:
     from extract.runtime import prefect_api
 
     with prefect_api():
-        result = pipeline_flow(urls=args.urls or None, portals_file=args.portals, raw_dir=args.raw,
-                               curated_dir=args.out, rate=args.rate, max_pages=args.max_pages,
-                               batch_size=args.batch_size, dask_address=args.dask, workers=args.workers)
-    print(json.dumps(result, ensure_ascii=False, default=str))
+        state = pipeline_flow(urls=args.urls or None, portals_file=args.portals, raw_dir=args.raw,
+                              curated_dir=args.out, rate=args.rate, max_pages=args.max_pages,
+                              batch_size=args.batch_size, dask_address=args.dask, workers=args.workers,
+                              years=args.year, portals=args.portal, return_state=True)
+    print(json.dumps(state.result(raise_on_failure=False), ensure_ascii=False, default=str))
+    sys.exit(0 if state.is_completed() else 1)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """`ogi parse`: many files, bad ones among them; none stops the rest; exit 0."""
 
 import os
+import re
 
 import pandas as pd
 import pytest
@@ -50,3 +51,49 @@ def test_parse_folder_with_bad_files(folder, tmp_path):
 def test_missing_path_is_a_usage_error(tmp_path):
     result = runner.invoke(app, ["parse", str(tmp_path / "nope"), "--out", str(tmp_path)])
     assert result.exit_code != 0
+
+
+@pytest.fixture(scope="module")
+def with_sidecars(tmp_path_factory):
+    """Reports with the files that travel beside them: truth CSVs, JSON metadata, a README."""
+    from extract.forge.pdf import render_pdf
+
+    folder = tmp_path_factory.mktemp("with-sidecars")
+    for seed, name in ((21, "a"), (22, "b")):
+        report = generate(seed)
+        (folder / f"{name}.html").write_bytes(render_html(report))
+        (folder / f"{name}.truth.csv").write_text(report.truth().to_csv(index=False), encoding="utf-8")
+        (folder / f"{name}.json").write_text('{"agency": "清河市人民政府", "year": 2023}', encoding="utf-8")
+    (folder / "download").write_bytes(render_pdf(generate(23)))  # a PDF saved without its extension
+    (folder / "notes.md").write_text("# 说明\n政府信息公开工作年度报告 的来源\n", encoding="utf-8")
+    return folder
+
+
+def test_parse_folder_skips_sidecar_files(with_sidecars, tmp_path):
+    result = runner.invoke(app, ["parse", str(with_sidecars), "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    reports = read_dataset(tmp_path, "reports")
+    assert sorted(os.path.basename(p) for p in reports["source_path"]) == ["a.html", "b.html", "download"]
+    assert set(reports["status"]) == {"ok"}
+    assert read_dataset(tmp_path, "flags")["severity"].ne("error").all()
+    # the summary: documents and cells in the title, the status table holds statuses only
+    cells = len(read_dataset(tmp_path, "cells"))
+    assert f"3 documents, {cells} cells" in " ".join(result.output.split())
+    assert not re.search(r"│\s*cells\s*│", result.output)
+
+
+def test_parse_include_and_exclude_globs(with_sidecars, tmp_path):
+    result = runner.invoke(app, ["parse", str(with_sidecars), "--out", str(tmp_path / "x"), "--exclude", "b.*",
+                                 "--exclude", "download"])
+    assert result.exit_code == 0, result.output
+    assert [os.path.basename(p) for p in read_dataset(tmp_path / "x", "reports")["source_path"]] == ["a.html"]
+    result = runner.invoke(app, ["parse", str(with_sidecars), "--out", str(tmp_path / "j"), "--include", "*.json"])
+    assert result.exit_code == 0, result.output
+    assert sorted(os.path.basename(p) for p in read_dataset(tmp_path / "j", "reports")["source_path"]) == [
+        "a.json", "b.json"]
+
+
+def test_a_file_named_on_the_command_line_is_always_parsed(with_sidecars, tmp_path):
+    result = runner.invoke(app, ["parse", str(with_sidecars / "a.truth.csv"), "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert len(read_dataset(tmp_path, "reports")) == 1

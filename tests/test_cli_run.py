@@ -31,15 +31,15 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_ogi_run(cwd: Path, port: int, **env) -> subprocess.Popen:
+def start_ogi_run(cwd: Path, port: int, *args: str, **env) -> subprocess.Popen:
     clean = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
     clean.update(COLUMNS="200", **env)
-    return subprocess.Popen([sys.executable, "-m", "extract.cli", "run", "--demo-port", str(port)], cwd=cwd,
+    return subprocess.Popen([sys.executable, "-m", "extract.cli", "run", "--demo-port", str(port), *args], cwd=cwd,
                             env=clean, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
-def ogi_run(cwd: Path, port: int, **env) -> subprocess.CompletedProcess:
-    process = start_ogi_run(cwd, port, **env)
+def ogi_run(cwd: Path, port: int, *args: str, **env) -> subprocess.CompletedProcess:
+    process = start_ogi_run(cwd, port, *args, **env)
     stdout, stderr = process.communicate(timeout=600)
     return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
 
@@ -69,10 +69,11 @@ def test_ogi_run_curates_the_demo_portal(first_run):
     assert set(reports["status"]) == {"ok"}
     cells = read_dataset(cwd / "data" / "curated", "cells")
     assert set(cells["report_id"]) == set(reports["report_id"])
-    # the summary: reports by status, cells, and where the data is
+    # the summary: documents and cells, reports by status (and nothing else in that table), where the data is
     out = done.stdout
     assert "reports by status" in out and re.search(rf"ok\s*│\s*{len(expected)}\s*│", out)
-    assert re.search(rf"cells\s*│\s*{len(cells)}\s*│", out) and "data/curated" in out
+    assert f"{len(expected)} documents, {len(cells)} cells" in out and "data/curated" in out
+    assert not re.search(r"│\s*cells\s*│", out)
     assert PARSED.search(out).group(2) == str(len(expected))
     # Prefect kept its state here, quietly
     assert (cwd / ".prefect").is_dir() and any((cwd / ".prefect").glob("*.db"))
@@ -106,16 +107,33 @@ def test_second_run_parses_only_what_changed(first_run, prefect_harness):
     assert {p: hashes[p] for p in untouched} == {p: first_run["hashes"][p] for p in untouched}
     if not changed:  # the portal served the same bytes: the datasets are byte for byte the same
         assert hashes == first_run["hashes"]
-    assert_artifacts_published(f"parsed: {parsed}")
+    assert_artifacts_published(f"parsed: {parsed}", curated)
 
 
-def assert_artifacts_published(run_line: str) -> None:
-    """The run's table and markdown artifacts are on the Prefect server it reported to."""
+def test_run_options_narrow_the_crawl_and_the_parse_and_artifacts_follow_the_folder(first_run, prefect_harness):
+    from prefect.settings import PREFECT_API_URL
+
+    cwd = first_run["cwd"]
+    done = ogi_run(cwd, first_run["port"], "--curated", "other", "--raw", "raw-small", "--max-pages", "1",
+                   "--year", "2099", "--portal", "nobody", PREFECT_API_URL=PREFECT_API_URL.value())
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    manifest = read_manifest(cwd / "raw-small")
+    pages = manifest[manifest["role"].isin(["listing", "page"])]
+    assert (manifest["outcome"] == "skipped").any()  # the page budget of --max-pages 1 was spent
+    assert len(pages[pages["outcome"] != "skipped"]) <= manifest["portal"].nunique()
+    assert PARSED.search(done.stdout).group(2) == "0"  # no report of 2099 from portal "nobody"
+    assert_artifacts_published("parsed: 0", cwd / "other")
+
+
+def assert_artifacts_published(run_line: str, curated: Path) -> None:
+    """The run's table and markdown artifacts are on the Prefect server it reported to, under the
+    keys of its curated folder."""
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
 
-    from extract.artifacts import KEYS
+    from extract.artifacts import artifact_keys
 
+    KEYS = artifact_keys(curated)
     with get_client(sync_client=True) as client:
         found = client.read_latest_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=list(KEYS.values()))))
     by_key = {a.key: a for a in found}

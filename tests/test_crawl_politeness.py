@@ -99,3 +99,20 @@ def test_unreachable_robots_txt_means_the_host_is_not_crawled(tmp_path):
         summary = crawl([start], raw_dir=tmp_path, rate=100, policy=FetchPolicy(retries=1, backoff=0.01))
     assert summary.disallowed == 1 and summary.new == 0
     assert {hit.path for hit in site.log} == {"/robots.txt"}
+
+
+def test_an_unreachable_host_is_reported_as_unreachable_not_disallowed(tmp_path):
+    import socket
+
+    from extract.crawl import read_manifest
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # nothing listens there once the block ends: connection refused
+    start = f"http://127.0.0.1:{port}/zfxxgk/ndbg/"
+    summary = crawl([start], raw_dir=tmp_path, rate=100, policy=FetchPolicy(retries=1, backoff=0.01))
+    assert summary.unreachable == 1 and summary.disallowed == 0 and summary.new == 0
+    assert "1 on unreachable hosts" in str(summary) and "0 disallowed" in str(summary)
+    [row] = read_manifest(tmp_path).to_dict("records")
+    assert row["url"] == start and row["outcome"] == "unreachable"
+    assert row["error"].startswith("host unreachable: ConnectError")

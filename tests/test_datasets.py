@@ -56,7 +56,7 @@ def test_read_back_with_pandas_and_duckdb(inputs, tmp_path):
     reports = duckdb.sql(f"select status, year from read_parquet('{tmp_path}/reports/*/*.parquet', "
                          "hive_partitioning=true) order by status").df()
     assert list(reports.status) == ["failed"] + ["ok"] * 6
-    assert reports.year.isna().sum() == 1  # the empty file: year unknown, kept as null
+    assert (reports.year == 0).sum() == 1  # the empty file: year unknown, in partition year=0
     assert read_dataset(tmp_path, "reports")["year"].isna().sum() == 1
 
 
@@ -90,3 +90,63 @@ curate(parse_files(expand_paths([{str(inputs)!r}])), {str(tmp_path)!r})
     pd.testing.assert_frame_equal(before, after)
     leftovers = [p for p in (tmp_path / "cells").rglob(".part-*")]
     assert leftovers  # the abandoned temp file is hidden: readers skip it
+
+
+@pytest.fixture(scope="module")
+def with_unknown_year(tmp_path_factory) -> Path:
+    """Datasets holding a report whose year could not be read (cells and flags included) and an empty file."""
+    root = tmp_path_factory.mktemp("unknown-year") / "curated"
+    known = render_html(generate(5, "2021", year=2023))
+    unknown = render_html(generate(6, "2021", year=2022)).replace("2022".encode(), b"")  # no year anywhere
+    from extract.parse import parse_bytes
+
+    results = [parse_bytes(known, "known.html"), parse_bytes(unknown, "unknown.html"), parse_bytes(b"", "empty.html")]
+    assert [r.report["year"] for r in results] == [2023, None, None]
+    curate(results, root)
+    return root
+
+
+@pytest.mark.parametrize("name", ["reports", "cells", "flags"])
+def test_the_plain_pandas_read_works_with_an_unknown_year(with_unknown_year, name):
+    frame = pd.read_parquet(with_unknown_year / name)  # the call data/curated/README.md recommends
+    assert len(frame) == len(read_dataset(with_unknown_year, name)) > 0
+    assert not any(p.name.endswith("__HIVE_DEFAULT_PARTITION__") for p in (with_unknown_year / name).iterdir())
+
+
+@pytest.mark.parametrize("name", ["reports", "cells", "flags"])
+def test_year_has_one_type_in_pandas_duckdb_and_polars(with_unknown_year, name):
+    """The documented reads (README, data/curated/README.md) give `year` as int16 everywhere, with
+    the unknown year as 0 in the files' partition and null through `read_dataset`."""
+    import pyarrow as pa
+    import pyarrow.dataset as ds
+
+    polars = pytest.importorskip("polars")
+    folder = with_unknown_year / name
+    by_pandas = pd.read_parquet(folder, partitioning=ds.partitioning(pa.schema([("year", pa.int16())]), flavor="hive"))
+    by_duckdb = duckdb.sql(f"select * from read_parquet('{folder}/*/*.parquet', hive_partitioning = true, "
+                           "hive_types = {'year': smallint})")
+    by_polars = polars.read_parquet(f"{folder}/**/*.parquet", hive_schema={"year": polars.Int16})
+    assert str(by_pandas["year"].dtype) == "int16"
+    assert dict(zip(by_duckdb.columns, by_duckdb.types))["year"] == "SMALLINT"
+    assert by_polars.schema["year"] == polars.Int16
+    years = sorted(by_pandas["year"].tolist())
+    assert years == sorted(by_duckdb.df()["year"].tolist()) == sorted(by_polars["year"].to_list())
+    assert set(years) <= {0, 2023} and 0 in years
+    ours = read_dataset(with_unknown_year, name)["year"]
+    assert ours.isna().sum() == years.count(0) and set(ours.dropna()) <= {2023}
+
+
+def test_an_old_null_partition_is_moved_to_year_0_by_the_next_write(inputs, tmp_path):
+    import shutil
+
+    _curate(inputs, tmp_path)
+    for name in ("reports", "flags"):  # as written before: the unknown year in a hive null partition
+        (tmp_path / name / "year=0").rename(tmp_path / name / "year=__HIVE_DEFAULT_PARTITION__")
+    before = read_dataset(tmp_path, "reports")
+    assert before["year"].isna().sum() == 1
+    shutil.copy(inputs / "r1.html", tmp_path / "again.html")
+    curate(parse_files([tmp_path / "again.html"]), tmp_path)
+    assert not list(tmp_path.glob("*/year=__HIVE_DEFAULT_PARTITION__"))
+    after = read_dataset(tmp_path, "reports")
+    assert after["year"].isna().sum() == 1 and len(after) == len(before)
+    assert len(pd.read_parquet(tmp_path / "flags")) == len(read_dataset(tmp_path, "flags"))

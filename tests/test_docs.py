@@ -28,3 +28,65 @@ def test_ci_runs_the_readme_test_command():
     ci = (REPO / ".ci" / "run").read_text()
     test_command = re.search(r"```bash\n.*?\n(.*?)\s+#", README, re.S).group(1).strip()
     assert test_command in ci
+
+
+def _options(command) -> list[str]:
+    """Every long option of a click command, aliases included (--help aside)."""
+    return sorted({opt for param in command.params for opt in param.opts + param.secondary_opts
+                   if opt.startswith("--") and opt != "--help"})
+
+
+def _names(text: str, option: str) -> bool:
+    return re.search(rf"(?<![\w-]){re.escape(option)}(?![\w-])", text) is not None
+
+
+def test_every_option_of_every_command_is_documented():
+    """Each option appears in README.md on a line that names its command (as sqlite-utils checks)."""
+    group = get_command(app)
+    lines = README.splitlines()
+    missing = []
+    for name, command in sorted(group.commands.items()):
+        documented = "\n".join(line for line in lines if f"`ogi {name}" in line)
+        missing += [f"ogi {name} {opt}" for opt in _options(command) if not _names(documented, opt)]
+    missing += [f"ogi {opt}" for opt in _options(group) if f"`ogi {opt}" not in README]
+    assert not missing, f"options missing from README.md: {missing}"
+
+
+def test_ogi_version_option():
+    from typer.testing import CliRunner
+
+    from extract import __version__
+
+    result = CliRunner().invoke(app, ["--version"])
+    assert result.exit_code == 0 and result.output.strip() == __version__
+
+
+def test_one_curated_folder_option_name_on_every_command():
+    """`--curated` names the curated folder everywhere; the old names stay as aliases."""
+    group = get_command(app)
+    for name in ("parse", "run", "serve", "check", "correct", "report"):
+        [param] = [p for p in group.commands[name].params if "--curated" in p.opts]
+        assert str(param.default) == "data/curated", name
+        assert set(param.opts) & {"--out", "--root"}, name  # the old name still works
+
+
+def test_one_default_demo_port():
+    group = get_command(app)
+    [run_port] = [p.default for p in group.commands["run"].params if p.name == "demo_port"]
+    [portal_port] = [p.default for p in group.commands["demo-portal"].params if p.name == "port"]
+    assert run_port == portal_port
+
+
+def test_data_readmes_name_what_the_pipeline_writes(tmp_path):
+    """The archive's README names the manifest as the crawl writes it."""
+    from extract.crawl import crawl
+    from extract.crawl.testing import LocalSite, add_listing_site
+
+    with LocalSite() as site:
+        add_listing_site(site, years=range(2022, 2023))
+        crawl([site.url("/zfxxgk/ndbg/")], raw_dir=tmp_path, rate=100)
+    named = re.findall(r"`((?:manifest|objects)[^`]*)`", (REPO / "data" / "raw" / "README.md").read_text())
+    assert named
+    for pattern in named:
+        glob = re.sub(r"<[^>]+>", "*", pattern)
+        assert list(tmp_path.glob(glob)), f"data/raw/README.md names {pattern}, which the crawl does not write"

@@ -185,3 +185,31 @@ def test_task_runner_choice():
     assert isinstance(parse.task_runner(None, None, documents=100), ProcessPoolTaskRunner)
     assert isinstance(parse.task_runner(None, 3, documents=parse.IN_PROCESS_BELOW - 1), ThreadPoolTaskRunner)
     assert isinstance(parse.task_runner("tcp://10.0.0.5:8786", documents=1), DaskTaskRunner)
+
+
+def test_a_failed_crawl_fails_the_pipeline_run_and_the_archive_is_still_parsed(prefect_harness, raw, tmp_path):
+    pipeline = flows_module("pipeline")
+    broken = tmp_path / "portals.toml"
+    broken.write_text('[[portal]]\nname = "清河\n', encoding="utf-8")  # a TOML syntax error
+    curated = tmp_path / "curated"
+    state = pipeline.pipeline_flow(portals_file=str(broken), raw_dir=str(raw), curated_dir=str(curated),
+                                   workers=1, return_state=True)
+    assert state.is_failed() and "the crawl failed" in state.message and str(broken) in state.message
+    result = state.result(raise_on_failure=False)
+    parsed = result["parse"]["parsed"]
+    assert "error" in result["crawl"] and parsed == result["parse"]["documents"] > 0
+    assert len(read_dataset(curated, "reports")) == parsed
+    from extract.artifacts import artifact_keys
+
+    assert result["artifacts"] == list(artifact_keys(curated).values())
+
+
+def test_artifact_keys_follow_the_curated_folder(tmp_path):
+    import re
+
+    from extract.artifacts import artifact_keys
+
+    one, two = artifact_keys(tmp_path / "a" / "curated"), artifact_keys(tmp_path / "b" / "curated")
+    assert one.keys() == two.keys() and not set(one.values()) & set(two.values())
+    assert artifact_keys(tmp_path / "a" / "curated") == one  # the same folder, the same keys
+    assert all(re.fullmatch(r"[a-z0-9-]+", key) for key in [*one.values(), *artifact_keys(tmp_path / "数据 A").values()])

@@ -7,6 +7,8 @@ Everything but `publish_artifacts` is plain pandas over the datasets, testable w
 
 from __future__ import annotations
 
+import hashlib
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -19,6 +21,16 @@ STATUS_ORDER = ("failed", "partial", "ok", "not_a_report")
 TEMPLATE_ORDER = ("2021", "2019", "legacy", "unknown")
 WORST = 10
 KEYS = {"status": "ogi-reports-by-status", "flags": "ogi-flags-by-check", "worst": "ogi-worst-reports"}
+
+
+def artifact_keys(curated_dir: str | Path) -> dict[str, str]:
+    """The artifacts' keys for one curated folder: `KEYS` plus the folder's name and a hash of its
+    absolute path, so runs writing to different folders keep apart in Prefect (keys allow only
+    lowercase letters, digits and dashes)."""
+    folder = Path(curated_dir).resolve()
+    slug = re.sub(r"[^a-z0-9]+", "-", folder.name.lower()).strip("-")
+    tag = "-".join(filter(None, (slug[:24], hashlib.sha256(str(folder).encode()).hexdigest()[:8])))
+    return {what: f"{key}-{tag}" for what, key in KEYS.items()}
 
 
 def dataset_summary(curated_dir: str | Path) -> Summary:
@@ -110,13 +122,14 @@ def publish_artifacts(curated_dir: str | Path, run: dict | None = None) -> list[
 
     reports = read_dataset(curated_dir, "reports")
     flags = read_dataset(curated_dir, "flags")
-    create_table_artifact(status_by_template(reports), key=KEYS["status"],
+    keys = artifact_keys(curated_dir)
+    create_table_artifact(status_by_template(reports), key=keys["status"],
                           description=f"Reports in {curated_dir} by status (rows) and template (columns).")
     create_table_artifact(flags_by_check(flags) or [{"check": "(none)", "severity": "", "flags": 0, "reports": 0}],
-                          key=KEYS["flags"], description=f"Quality flags in {curated_dir} by check.")
-    create_markdown_artifact(worst_reports_markdown(reports, flags, run=run), key=KEYS["worst"],
-                             description="The reports most in need of a look, and why.")
-    return list(KEYS.values())
+                          key=keys["flags"], description=f"Quality flags in {curated_dir} by check.")
+    create_markdown_artifact(worst_reports_markdown(reports, flags, run=run), key=keys["worst"],
+                             description=f"The reports of {curated_dir} most in need of a look, and why.")
+    return list(keys.values())
 
 
 def _why(error, messages: list[str]) -> str:

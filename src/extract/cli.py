@@ -13,12 +13,14 @@ from typing import Iterator, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn,
                            TimeRemainingColumn)
 from rich.table import Table
 
 from extract import __version__
 from extract.research import commands as research
+from extract.research.commands import fail, writable_file, writable_folder
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Chinese government open-information annual reports → Parquet data.")
@@ -26,7 +28,42 @@ console = Console()
 
 DEFAULT_CURATED = Path("data/curated")
 DEFAULT_RAW = Path("data/raw")
-DEMO_PORT = 8765  # `ogi run`'s demo portal: a fixed port keeps its URLs, so a rerun gets 304s
+DEMO_PORT = 8765  # the demo portal's port (`ogi run`, `ogi demo-portal`): a fixed port keeps its URLs, so a rerun gets 304s
+CURATED_HELP = "Where the three datasets are written (the curated folder)."
+
+
+def _curated(old_name: str):
+    """The curated folder's option: `--curated` on every command, the command's old name kept as an alias."""
+    return typer.Option(DEFAULT_CURATED, "--curated", old_name, metavar="DIR", help=CURATED_HELP,
+                        callback=writable_folder)
+
+
+def _raw_option(help: str = "The raw archive."):
+    return typer.Option(DEFAULT_RAW, "--raw", metavar="DIR", help=help, callback=writable_folder)
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        console.print(__version__)
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(version: bool = typer.Option(False, "--version", is_eager=True, callback=_show_version,
+                                              help="Print the package version and exit.")) -> None:
+    """Chinese government open-information annual reports → Parquet data."""
+
+
+def _checked_portals(portals: Path | None) -> None:
+    """A usage error (exit 2, one line per problem) when the portals file cannot be used."""
+    if portals is None:
+        return
+    from extract.crawl.portals import PortalsError, load_portals
+
+    try:
+        load_portals(portals)
+    except PortalsError as exc:
+        fail(*str(exc).splitlines(), hint="--portals")
 REPO = Path(__file__).resolve().parents[2]  # the checkout `pip install -e .` was run in: flows/ lives there
 
 
@@ -37,12 +74,11 @@ def _progress(total: int) -> Progress:
 
 def print_summary(summary, out: Path) -> None:
     """Reports by status, cells, flags by check, and where the data is."""
-    table = Table(title=f"{summary.total} documents → {out}", show_header=True)
+    table = Table(title=f"{summary.total} documents, {summary.cells} cells → {out}", show_header=True)
     table.add_column("reports by status")
     table.add_column("n", justify="right")
     for status, n in sorted(summary.reports.items()):
         table.add_row(status, str(n))
-    table.add_row("cells", str(summary.cells))
     console.print(table)
     if summary.flags:
         flags = Table(show_header=True)
@@ -57,14 +93,21 @@ def print_summary(summary, out: Path) -> None:
 
 @app.command()
 def parse(paths: list[Path] = typer.Argument(..., help="Files or folders (recursively)."),
-          out: Path = typer.Option(DEFAULT_CURATED, "--out", help="Where the three datasets are written.")) -> None:
+          out: Path = _curated("--out"),
+          include: Optional[list[str]] = typer.Option(None, "--include", metavar="GLOB",
+                                                      help="In folders, parse only files whose name matches "
+                                                           "(repeatable; default: every report-like file)."),
+          exclude: Optional[list[str]] = typer.Option(None, "--exclude", metavar="GLOB",
+                                                      help="In folders, skip files whose name matches "
+                                                           "(repeatable; sidecars such as *.truth.csv and "
+                                                           "*.json are always skipped unless --include'd).")) -> None:
     """Parse local report files and write the reports, cells and flags datasets."""
     from extract.curate import curate, expand_paths, parse_files
 
-    files = expand_paths(paths)
     missing = [p for p in paths if not p.exists()]
     if missing:
         raise typer.BadParameter(f"no such file or folder: {', '.join(map(str, missing))}")
+    files = expand_paths(paths, include=include, exclude=exclude)
     with _progress(len(files)) as progress:
         task = progress.add_task("parsing", total=len(files))
         summary = curate(parse_files(files, on_done=lambda _: progress.advance(task)), out)
@@ -74,8 +117,14 @@ def parse(paths: list[Path] = typer.Argument(..., help="Files or folders (recurs
 @app.command()
 def run(portals: Optional[Path] = typer.Option(None, "--portals", metavar="FILE",
                                                help="Crawl the portals of this TOML file instead of the demo portal."),
-        raw: Path = typer.Option(DEFAULT_RAW, "--raw", help="The raw archive."),
-        out: Path = typer.Option(DEFAULT_CURATED, "--out", help="Where the three datasets are written."),
+        raw: Path = _raw_option(),
+        out: Path = _curated("--out"),
+        year: Optional[list[int]] = typer.Option(None, "--year", metavar="YEAR",
+                                                 help="Parse only reports of this year (repeatable)."),
+        portal: Optional[list[str]] = typer.Option(None, "--portal", metavar="NAME",
+                                                   help="Parse only documents of this portal (repeatable)."),
+        max_pages: Optional[int] = typer.Option(None, "--max-pages", min=1,
+                                                help="HTML pages fetched per portal at most (default: 500)."),
         dask: Optional[str] = typer.Option(None, "--dask", metavar="ADDRESS",
                                            help="Parse on this Dask scheduler (e.g. tcp://10.0.0.5:8786)."),
         workers: Optional[int] = typer.Option(None, "--workers", min=1,
@@ -84,9 +133,9 @@ def run(portals: Optional[Path] = typer.Option(None, "--portals", metavar="FILE"
         verbose: bool = typer.Option(False, "--verbose", help="Show Prefect's logs.")) -> None:
     """The whole pipeline as Prefect flows: crawl, parse what is new, curate, check, publish artifacts.
 
-    With no --portals, on the built-in demo portal served on 127.0.0.1: no network needed."""
-    if portals is not None and not portals.is_file():
-        raise typer.BadParameter(f"no such file: {portals}", param_hint="--portals")
+    With no --portals, on the built-in demo portal served on 127.0.0.1: no network needed.
+    Exits 1 when the crawl failed (what the archive held was still parsed)."""
+    _checked_portals(portals)
     started = time.monotonic()
     home = _start_prefect(verbose)
     with ExitStack() as stack:
@@ -99,15 +148,19 @@ def run(portals: Optional[Path] = typer.Option(None, "--portals", metavar="FILE"
         bars("prefect", 0, None)  # its temporary server takes a few seconds to start
         api = stack.enter_context(prefect_api())
         bars("prefect", 1, 1)
-        result = pipeline.pipeline_flow(urls=start_urls, portals_file=str(portals) if portals else None,
-                                        raw_dir=str(raw), curated_dir=str(out), rate=100.0 if start_urls else 1.0,
-                                        dask_address=dask, workers=workers)
+        state = pipeline.pipeline_flow(urls=start_urls, portals_file=str(portals) if portals else None,
+                                       raw_dir=str(raw), curated_dir=str(out), rate=100.0 if start_urls else 1.0,
+                                       dask_address=dask, workers=workers, years=year, portals=portal,
+                                       **({"max_pages": max_pages} if max_pages else {}), return_state=True)
+        result = state.result(raise_on_failure=False)
+        if not isinstance(result, dict):  # the pipeline itself broke: nothing to summarise
+            fail(f"the pipeline run {state.name}: {state.message}", code=1)
     from extract.artifacts import dataset_summary
 
     print_summary(dataset_summary(out), out)
     crawled, parsed = result["crawl"], result["parse"]
     if "error" in crawled:
-        console.print(f"[red]the crawl failed[/]: {crawled['error']} (the archive's documents were parsed)")
+        console.print(f"[red]the crawl failed[/]: {escape(crawled['error'])} (the archive's documents were parsed)")
     console.print(f"this run: {crawled.get('new', 0)} new documents archived, {parsed['parsed']} parsed, "
                   f"{parsed['up_to_date']} already up to date, {parsed['superseded']} old versions replaced"
                   + (f", [red]{parsed['failed_batches']} batches failed[/]" if parsed["failed_batches"] else "")
@@ -119,31 +172,41 @@ def run(portals: Optional[Path] = typer.Option(None, "--portals", metavar="FILE"
                       "then http://127.0.0.1:4200")
     else:
         console.print(f"runs and artifacts in the Prefect UI of {api.removesuffix('/api')}")
+    if not state.is_completed():
+        raise typer.Exit(1)
 
 @app.command()
 def serve(portals: Optional[Path] = typer.Option(None, "--portals", metavar="FILE",
                                                  help="Portals to crawl (default: the built-in list)."),
-          raw: Path = typer.Option(DEFAULT_RAW, "--raw", help="The raw archive."),
-          out: Path = typer.Option(DEFAULT_CURATED, "--out", help="Where the three datasets are written."),
+          raw: Path = _raw_option(),
+          out: Path = _curated("--out"),
           cron: Optional[str] = typer.Option(None, "--cron", help="When to run (default: 07:00 Beijing time, "
                                              "every day from January to March)."),
+          year: Optional[list[int]] = typer.Option(None, "--year", metavar="YEAR",
+                                                   help="Parse only reports of this year (repeatable)."),
+          portal: Optional[list[str]] = typer.Option(None, "--portal", metavar="NAME",
+                                                     help="Parse only documents of this portal (repeatable)."),
+          max_pages: Optional[int] = typer.Option(None, "--max-pages", min=1,
+                                                  help="HTML pages fetched per portal at most (default: 500)."),
           dask: Optional[str] = typer.Option(None, "--dask", metavar="ADDRESS", help="Parse on this Dask scheduler."),
           workers: Optional[int] = typer.Option(None, "--workers", min=1, help="Local parse processes."),
           verbose: bool = typer.Option(False, "--verbose", help="Show Prefect's logs.")) -> None:
     """Register the pipeline with a schedule and run it when due (needs `prefect server start`)."""
-    if portals is not None and not portals.is_file():
-        raise typer.BadParameter(f"no such file: {portals}", param_hint="--portals")
+    _checked_portals(portals)
     _start_prefect(verbose)
     from prefect.settings import PREFECT_API_URL
 
-    if not PREFECT_API_URL.value():
+    schedule = _checked_cron(cron)
+    api = PREFECT_API_URL.value()
+    if not api:
         console.print("[red]schedules need a Prefect server.[/] In another terminal: `prefect server start`; "
                       "then here: `export PREFECT_API_URL=http://127.0.0.1:4200/api` and `ogi serve` again.")
         raise typer.Exit(2)
+    _checked_server(api)
     pipeline = _flow_module("pipeline")
-    options = pipeline.serve_options(**({"cron": cron} if cron else {}), portals_file=_absolute(portals),
+    options = pipeline.serve_options(**schedule, portals_file=_absolute(portals),
                                      raw_dir=_absolute(raw), curated_dir=_absolute(out), dask_address=dask,
-                                     workers=workers)
+                                     workers=workers, years=year, portals=portal, max_pages=max_pages)
     console.print(f"serving the pipeline as deployment {options['name']!r} on {PREFECT_API_URL.value()} "
                   f"({options['schedules'][0].cron}, {options['schedules'][0].timezone}); Ctrl-C stops")
     pipeline.pipeline_flow.serve(**options)
@@ -153,14 +216,14 @@ def serve(portals: Optional[Path] = typer.Option(None, "--portals", metavar="FIL
 def crawl(urls: Optional[list[str]] = typer.Argument(None, metavar="[URL]...", help="Listing pages to crawl."),
           portals: Optional[Path] = typer.Option(None, "--portals", metavar="FILE",
                                                  help="TOML file of \\[\\[portal]] entries."),
-          raw: Path = typer.Option(DEFAULT_RAW, "--raw", help="The raw archive."),
-          rate: float = typer.Option(1.0, "--rate", help="Requests per second per host.")) -> None:
+          raw: Path = _raw_option(),
+          rate: float = typer.Option(1.0, "--rate", help="Requests per second per host."),
+          max_pages: int = typer.Option(500, "--max-pages", min=1, help="HTML pages fetched per portal at most.")) -> None:
     """Crawl listing pages (or the portals in FILE; with neither, the built-in portals) into the archive."""
     from extract.crawl.crawler import crawl as crawl_portals
     from extract.crawl.portals import resolve_portals
 
-    if portals is not None and not portals.is_file():
-        raise typer.BadParameter(f"no such file: {portals}", param_hint="--portals")
+    _checked_portals(portals)
     targets = resolve_portals(urls, portals)
     seen = {"fetches": 0, "reports": 0}
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console,
@@ -172,12 +235,13 @@ def crawl(urls: Optional[list[str]] = typer.Argument(None, metavar="[URL]...", h
             seen["reports"] += row.get("outcome") in ("new", "unchanged", "not_modified")
             progress.update(task, description=f"crawling: {seen['fetches']} fetches, {seen['reports']} reports")
 
-        summary = crawl_portals(portals=targets, raw_dir=raw, rate=rate, progress=advance)
+        summary = crawl_portals(portals=targets, raw_dir=raw, rate=rate, max_pages=max_pages, progress=advance)
     console.print(f"{summary} → {raw}/")
 
 
 @app.command()
-def forge(out: Path = typer.Option(..., "--out", help="Folder for the forged files and their truth CSVs."),
+def forge(out: Path = typer.Option(..., "--out", metavar="DIR", callback=writable_folder,
+                                   help="Folder for the forged files and their truth CSVs."),
           seed: int = typer.Option(0, "--seed", help="Seed of the forged numbers.")) -> None:
     """Write forged reports (every format and messy case) with their truth, for tests and demos."""
     from extract.forge import forge_samples
@@ -187,7 +251,7 @@ def forge(out: Path = typer.Option(..., "--out", help="Folder for the forged fil
 
 
 @app.command("demo-portal")
-def demo_portal(port: int = typer.Option(8000, "--port", help="Port on 127.0.0.1."),
+def demo_portal(port: int = typer.Option(DEMO_PORT, "--port", help="Port on 127.0.0.1."),
                 seed: int = typer.Option(0, "--seed", help="Seed of the forged reports.")) -> None:
     """Serve the forged demo portal on 127.0.0.1 until Ctrl-C (what `ogi run` crawls)."""
     from extract.forge.portal import serve_demo_portal
@@ -212,6 +276,30 @@ def _start_prefect(verbose: bool) -> Path:
     from extract.runtime import prefect_environment
 
     return prefect_environment(verbose=verbose)
+
+
+def _checked_cron(cron: str | None) -> dict:
+    """`serve_options`' schedule arguments; a usage error for a cron string Prefect would refuse."""
+    if cron is None:
+        return {}
+    from prefect.schedules import Cron
+
+    try:
+        Cron(cron)
+    except ValueError as exc:
+        fail(f"--cron {cron!r} is not a cron schedule ({str(exc).splitlines()[0]}); e.g. \"0 7 * 1-3 *\"")
+    return {"cron": cron}
+
+
+def _checked_server(api: str) -> None:
+    """A usage error when the Prefect server of PREFECT_API_URL does not answer."""
+    import httpx
+
+    try:
+        httpx.get(f"{api.rstrip('/')}/health", timeout=10).raise_for_status()
+    except httpx.HTTPError as exc:
+        fail(f"no Prefect server answers at PREFECT_API_URL={api} ({type(exc).__name__}: {exc}); "
+             "start one with `prefect server start`")
 
 
 def _flow_module(name: str):

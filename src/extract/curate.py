@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from fnmatch import fnmatch
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
@@ -13,9 +14,17 @@ import pandas as pd
 
 from extract.datasets import curated_lock, write_datasets
 from extract.parse import ParseResult, parse_path
+from extract.sniff import sniff_format
 
 SKIP_NAMES = ("README", ".")
 BATCH = 100
+# what a report is published as; a file in a folder with none of these names is parsed only when its
+# bytes are a report format (a PDF saved without its extension)
+REPORT_SUFFIXES = (".html", ".htm", ".shtml", ".xhtml", ".pdf", ".doc", ".docx", ".wps", ".txt", ".text")
+REPORT_FORMATS = frozenset({"pdf", "html", "docx", "doc", "wps"})
+# files that travel beside reports and are never one: truth tables, metadata, notes
+SIDECARS = ("*.truth.csv", "*.csv", "*.json", "*.jsonl", "*.md", "*.parquet", "*.toml", "*.yaml", "*.yml")
+SNIFF_BYTES = 64 * 1024
 
 
 @dataclass
@@ -48,15 +57,48 @@ class Summary:
         return sum(self.reports.values())
 
 
-def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
-    """Files under `paths` (folders recursively), hidden files and READMEs skipped, sorted."""
+def expand_paths(paths: Iterable[str | Path], include: Iterable[str] | None = None,
+                 exclude: Iterable[str] | None = None) -> list[Path]:
+    """Files under `paths`, sorted: a file named is always kept; a folder gives, recursively, its
+    report-like files (`report_like`), or with `include` globs the files matching one of them;
+    files matching an `exclude` glob, hidden files and READMEs are skipped. A glob matches the
+    file's name or its path below the folder."""
+    include, exclude = list(include or ()), list(exclude or ())
     out: list[Path] = []
     for path in map(Path, paths):
-        if path.is_dir():
-            out += [p for p in sorted(path.rglob("*")) if p.is_file() and not _skipped(p, path)]
-        else:
+        if not path.is_dir():
             out.append(path)
+            continue
+        for file in sorted(path.rglob("*")):
+            if not file.is_file() or _skipped(file, path):
+                continue
+            relative = file.relative_to(path).as_posix()
+            if _matches(file.name, relative, exclude):
+                continue
+            if _matches(file.name, relative, include) if include else report_like(file):
+                out.append(file)
     return out
+
+
+def report_like(path: Path) -> bool:
+    """A file that may be a report: not a sidecar (`SIDECARS`), and named like a report or, by its
+    first bytes, in a report's format."""
+    name = path.name.lower()
+    if any(fnmatch(name, glob) for glob in SIDECARS):
+        return False
+    if name.endswith(REPORT_SUFFIXES):
+        return True
+    try:
+        with open(path, "rb") as f:
+            head = f.read(SNIFF_BYTES)
+    except OSError:  # unreadable: parse it, so it becomes a failed row with its reason
+        return True
+    fmt = sniff_format(head, path.name)
+    return fmt in REPORT_FORMATS or (fmt == "txt" and not path.suffix)
+
+
+def _matches(name: str, relative: str, globs: list[str]) -> bool:
+    return any(fnmatch(name, glob) or fnmatch(relative, glob) for glob in globs)
 
 
 def _skipped(path: Path, root: Path) -> bool:

@@ -1,8 +1,12 @@
 """Frames ⇄ the curated Parquet datasets (spec/datasets.md).
 
 Three datasets, hive-partitioned by `year`: `reports/`, `cells/`, `flags/`, one file per partition
-(`year=2024/part-0.parquet`; a report whose year is unknown goes to `year=__HIVE_DEFAULT_PARTITION__`,
-which pandas/pyarrow and DuckDB read as null). Writing a partition is an upsert by `report_id`:
+(`year=2024/part-0.parquet`). A report whose year is unknown goes to `year=0` (`UNKNOWN_YEAR`): a
+hive null partition (`year=__HIVE_DEFAULT_PARTITION__`, where such reports went before) makes
+`pandas.read_parquet(folder)` fail ("Cannot yet unify dictionaries with nulls"), so the plain
+reads of pandas, DuckDB and Polars see 0 for an unknown year, and `read_dataset` (like the DuckDB
+views of `extract.research.views`) turns it back into null. A folder written before is moved to
+`year=0` by the next write. Writing a partition is an upsert by `report_id`:
 the partition is read, the rows of the given reports replaced, and the result written to a hidden
 temporary file then `os.replace`d over the old one, so a reader sees either the old partition or
 the new, never half. Rows are sorted, so the same input writes the same bytes.
@@ -18,9 +22,11 @@ from typing import Iterator
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-NULL_PARTITION = "__HIVE_DEFAULT_PARTITION__"
+UNKNOWN_YEAR = 0  # the partition of reports whose year could not be read: year=0
+NULL_PARTITION = "__HIVE_DEFAULT_PARTITION__"  # where they went before (moved to year=0 by the next write)
 PART_FILE = "part-0.parquet"
 LOCK_FILE = ".lock"  # one writer at a time per curated folder
 
@@ -90,8 +96,34 @@ def _metadata(name: str) -> dict[bytes, bytes]:
 
 
 def partition_dir(root: Path, name: str, year) -> Path:
-    label = NULL_PARTITION if year is None or pd.isna(year) else str(int(year))
+    label = UNKNOWN_YEAR if year is None or pd.isna(year) else int(year)
     return Path(root) / name / f"year={label}"
+
+
+def partition_year(folder: Path) -> int | None:
+    """The year of a `year=…` partition folder; None for the unknown-year one (old or new name)."""
+    label = folder.name.split("=", 1)[1]
+    return None if label in (NULL_PARTITION, str(UNKNOWN_YEAR)) else int(label)
+
+
+def move_unknown_year_partitions(root: Path) -> None:
+    """Rows of `year=__HIVE_DEFAULT_PARTITION__` (the old place of unknown years) into `year=0`,
+    atomically per dataset (call under the curated lock)."""
+    for name in SCHEMAS:
+        old = Path(root) / name / f"year={NULL_PARTITION}"
+        if not (old / PART_FILE).exists():
+            continue
+        new = partition_dir(root, name, None)
+        current, before = read_partition(new, name), read_partition(old, name)
+        if len(current):  # a report in both: its year=0 rows are the later ones
+            before = before[~before["report_id"].isin(set(current["report_id"]))]
+        merged = pd.concat([f for f in (current, before) if len(f)] or [current], ignore_index=True)
+        write_partition(new, name, merged.assign(year=None))
+        (old / PART_FILE).unlink()
+        try:
+            old.rmdir()
+        except OSError:  # a temporary file of a killed write: swept by the next commit
+            pass
 
 
 def read_partition(path: Path, name: str) -> pd.DataFrame:
@@ -142,8 +174,7 @@ def _years_holding(root: Path, name: str, report_ids: set[str]) -> set:
             continue
         ids = pq.read_table(file, columns=["report_id"]).column("report_id").to_pylist()
         if report_ids & set(ids):
-            label = part.name.split("=", 1)[1]
-            found.add(None if label == NULL_PARTITION else int(label))
+            found.add(partition_year(part))
     return found
 
 
@@ -169,6 +200,7 @@ def write_datasets(root: Path, reports: pd.DataFrame, cells: pd.DataFrame, flags
     """Upsert a batch of parsed reports into the three datasets under `root`, then rebuild `agencies`."""
     ids = set(reports["report_id"])
     years = dict(zip(reports["report_id"], reports["year"]))
+    move_unknown_year_partitions(Path(root))
     for name, frame in (("cells", cells), ("flags", flags), ("reports", reports)):
         upsert(Path(root), name, frame, ids, years)
     write_agencies(root)
@@ -204,6 +236,13 @@ def read_agencies(root: Path) -> pd.DataFrame:
     return pq.read_table(file).to_pandas()
 
 
+def duckdb_relation(root: Path | str, name: str) -> str:
+    """DuckDB SQL for a dataset as `read_dataset` sees it: `year` a SMALLINT, null when unknown."""
+    return (f"(select * replace (nullif(year, {UNKNOWN_YEAR}) as year) from read_parquet("
+            f"'{Path(root).as_posix()}/{name}/*/*.parquet', hive_partitioning = true, union_by_name = true, "
+            "hive_types = {'year': smallint}))")
+
+
 def read_dataset(root: Path, name: str) -> pd.DataFrame:
     """A whole dataset as a frame (empty with the right columns when nothing is written yet)."""
     path = Path(root) / name
@@ -213,4 +252,7 @@ def read_dataset(root: Path, name: str) -> pd.DataFrame:
 
     dataset = ds.dataset(path, format="parquet", partitioning=ds.HivePartitioning(
         pa.schema([("year", pa.int16())]), null_fallback=NULL_PARTITION))
-    return dataset.to_table().to_pandas()
+    table = dataset.to_table()
+    year = table.column("year")
+    known = pc.if_else(pc.equal(year, UNKNOWN_YEAR), pa.scalar(None, pa.int16()), year)
+    return table.set_column(table.schema.get_field_index("year"), "year", known).to_pandas()

@@ -37,7 +37,8 @@ import pyarrow.parquet as pq
 from extract import __version__
 from extract.crawl.archive import ARCHIVED_OUTCOMES, Archive, read_manifest
 from extract.curate import Summary
-from extract.datasets import PART_FILE, SCHEMAS, curated_lock, read_dataset, to_table, upsert, write_agencies
+from extract.datasets import (PART_FILE, SCHEMAS, curated_lock, move_unknown_year_partitions, read_dataset, to_table,
+                              upsert, write_agencies)
 from extract.parse import ParseResult, parse_bytes
 
 STAGING = ".staging"  # under the curated folder; hidden, so dataset readers never see it
@@ -245,6 +246,7 @@ def commit(curated_dir: str | Path, stage_dir: str | Path, superseded: Iterable[
     years = dict(zip(reports["report_id"], reports["year"]))
     with curated_lock(curated_dir):
         sweep_temporary_files(curated_dir)
+        move_unknown_year_partitions(curated_dir)
         before = _partition_stamps(curated_dir)
         for dataset in DATASET_ORDER:
             upsert(curated_dir, dataset, frames[dataset], ids, years)

@@ -1,7 +1,10 @@
 """Bytes → one parsed report (its `reports` row, cells and flags). Pure: no file is written.
 
 `parse_bytes` never raises for a bad document: an unreadable file becomes a `failed` report with
-its reason, a file that is not a report becomes `not_a_report`.
+its reason, a file that is not a report becomes `not_a_report`. The guard covers the whole
+document, not only its reader: a bug while reading is flagged `reader.crashed`, a bug after it
+(finding tables, splitting fused digits, metadata, checks) `parse.crashed`; both are `failed`
+reports with the exception in `error`, and the run goes on.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ CELL_COLUMNS = ["report_id", "year", "table", "row", "column", "value", "kind", 
 FLAG_COLUMNS = ["report_id", "year", "check", "severity", "table", "row", "column", "expected", "observed",
                 "origin", "message"]
 _REPORT_WORDS = ("政府信息公开", "年度报告", "年报")
+UNREAD_PREFIX = "unread:"  # the report_id of a file whose bytes could not be read: this + SHA-256 of its path
 
 
 @dataclass
@@ -43,9 +47,9 @@ def parse_path(path: str | Path, source_url: str | None = None, portal: str | No
     path = Path(path)
     try:
         data = path.read_bytes()
-    except OSError as exc:
-        return _failed(hashlib.sha256(str(path).encode()).hexdigest(), "other", f"cannot read file: {exc}",
-                       str(path), source_url, "file.unreadable")
+    except OSError as exc:  # no bytes, so no content hash: an id that cannot be mistaken for one
+        return _failed(UNREAD_PREFIX + hashlib.sha256(str(path).encode()).hexdigest(), "other",
+                       f"cannot read file: {exc}", str(path), source_url, "file.unreadable")
     return parse_bytes(data, path.name, source_url, source_path=str(path), portal=portal)
 
 
@@ -56,7 +60,23 @@ def parse_bytes(data: bytes, filename: str | None = None, source_url: str | None
     text of the link to it (the crawl's provenance: region evidence, and agency and year when the
     document lacks them)."""
     report_id = hashlib.sha256(data).hexdigest()
-    fmt = sniff_format(data, filename)
+    fmt = "other"
+    try:
+        fmt = sniff_format(data, filename)
+        read = _read(data, fmt, filename, report_id, source_path, source_url)
+        if isinstance(read, ParseResult):
+            return read
+        if link_title:
+            read.page_meta.setdefault("LinkTitle", link_title)
+        return document_to_result(read, report_id, source_path, source_url, portal)
+    except Exception as exc:  # noqa: BLE001 - a parser bug must not stop a run: record it
+        return _failed(report_id, fmt, f"parse error: {type(exc).__name__}: {exc}", source_path, source_url,
+                       "parse.crashed")
+
+
+def _read(data: bytes, fmt: str, filename: str | None, report_id: str, source_path, source_url
+          ) -> Document | ParseResult:
+    """The document, or the failed result that says why it could not be read."""
     if not data.strip():
         return _failed(report_id, fmt, "empty file", source_path, source_url, "file.empty")
     try:
@@ -68,11 +88,10 @@ def parse_bytes(data: bytes, filename: str | None = None, source_url: str | None
             doc = _read_scan(data, filename, exc)
         except ReadError as ocr:
             return _failed(report_id, fmt, f"{exc}; OCR: {ocr}", source_path, source_url, exc.check)
-    except Exception as exc:  # a reader bug must not stop a run: record it
-        return _failed(report_id, fmt, f"{type(exc).__name__}: {exc}", source_path, source_url, "file.unreadable")
-    if link_title:
-        doc.page_meta.setdefault("LinkTitle", link_title)
-    return document_to_result(doc, report_id, source_path, source_url, portal)
+    except Exception as exc:  # noqa: BLE001 - a reader bug must not stop a run: record it
+        return _failed(report_id, fmt, f"reader error: {type(exc).__name__}: {exc}", source_path, source_url,
+                       "reader.crashed")
+    return doc
 
 
 def _read_scan(data: bytes, filename: str | None, no_text: ReadError) -> Document:

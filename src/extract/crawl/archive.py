@@ -54,7 +54,8 @@ MANIFEST_SCHEMA = pa.schema(
         # role: listing (a listing page), page (a page opened for its attachments), report (archived or meant to be)
         pa.field("role", pa.string()),
         # outcome: new, unchanged, not_modified (304), page (read for links, not archived),
-        # not_report, failed, disallowed (robots.txt), skipped (page budget spent)
+        # not_report, failed, disallowed (robots.txt), unreachable (the host did not answer:
+        # DNS failure, connection refused, timeout; the reason in error), skipped (page budget spent)
         pa.field("outcome", pa.string()),
         pa.field("error", pa.string()),
         pa.field("run_id", pa.string()),

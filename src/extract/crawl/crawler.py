@@ -32,7 +32,7 @@ REPORT_FORMATS = frozenset({"pdf", "doc", "docx", "wps", "xls", "xlsx", "image"}
 DEFAULT_MAX_PAGES = 500
 _SUMMARY_COUNTERS = {
     "new": "new", "unchanged": "unchanged", "not_modified": "not_modified", "failed": "failed",
-    "not_report": "not_reports", "disallowed": "disallowed", "skipped": "skipped",
+    "not_report": "not_reports", "disallowed": "disallowed", "unreachable": "unreachable", "skipped": "skipped",
 }
 
 
@@ -57,6 +57,7 @@ class CrawlSummary:
     failed: int = 0  # fetches that failed (status and reason in the manifest)
     not_reports: int = 0  # report links whose bytes were not a report
     disallowed: int = 0  # URLs robots.txt kept us from
+    unreachable: int = 0  # URLs on hosts that did not answer (DNS failure, connection refused, timeout)
     skipped: int = 0  # pages left out once a portal's page budget was spent
     fetches: int = 0  # URLs fetched (or tried): one manifest row each
     requests: int = 0  # HTTP requests sent (robots.txt and retries included)
@@ -70,7 +71,8 @@ class CrawlSummary:
 
     def merge(self, other: CrawlSummary) -> CrawlSummary:
         merged = CrawlSummary(run_id=",".join(filter(None, (self.run_id, other.run_id))))
-        for name in ("pages", "fetches", "new", "unchanged", "not_modified", "failed", "not_reports", "disallowed", "skipped", "requests"):
+        for name in ("pages", "fetches", "new", "unchanged", "not_modified", "failed", "not_reports", "disallowed", "unreachable", "skipped",
+                     "requests"):
             setattr(merged, name, getattr(self, name) + getattr(other, name))
         merged.seconds = max(self.seconds, other.seconds)
         merged.manifest_files = self.manifest_files + other.manifest_files
@@ -83,7 +85,8 @@ class CrawlSummary:
         return (
             f"{self.pages} pages, {self.new} new reports, {self.unchanged + self.not_modified} unchanged "
             f"({self.not_modified} by 304), {self.failed} failed, {self.not_reports} not reports, "
-            f"{self.disallowed} disallowed by robots.txt, {self.requests} requests in {self.seconds:.1f} s"
+            f"{self.disallowed} disallowed by robots.txt, {self.unreachable} on unreachable hosts, "
+            f"{self.requests} requests in {self.seconds:.1f} s"
         )
 
 
@@ -221,7 +224,9 @@ class Crawler:
             etag=known.etag if known else None,
             last_modified=known.last_modified if known else None,
         )
-        if fetched.disallowed:
+        if fetched.unreachable:
+            self._record(job, fetched, outcome="unreachable", error=fetched.error)
+        elif fetched.disallowed:
             self._record(job, fetched, outcome="disallowed", error=fetched.error)
         elif fetched.not_modified and known is not None:
             self._not_modified(job, fetched, known)

@@ -70,6 +70,7 @@ class Fetched:
     body: bytes | None = None
     error: str | None = None
     disallowed: bool = False  # robots.txt said no (or could not be read)
+    unreachable: bool = False  # the host did not answer at all (DNS, refused, timeout): not a robots.txt verdict
     attempts: int = 0
     retry_after: float | None = field(default=None, repr=False)
     location: str | None = field(default=None, repr=False)
@@ -198,7 +199,9 @@ class Fetcher:
         for _ in range(self.policy.max_redirects + 1):
             permitted, reason = await self._robots_allow(current)
             if not permitted:
-                return Fetched(url=url, final_url=current, status=result.status, error=reason, disallowed=True)
+                unreachable = await self.robots.unreachable(current)
+                return Fetched(url=url, final_url=current, status=result.status, error=reason,
+                               disallowed=not unreachable, unreachable=unreachable)
             result = await self._request(current, headers)
             result.url, result.final_url = url, current
             if result.status not in REDIRECT_STATUSES or result.error:

@@ -10,6 +10,8 @@ from importlib import resources
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
 
 @dataclass(frozen=True)
 class Portal:
@@ -60,11 +62,108 @@ def host_of(url: str) -> str:
     return urlsplit(url).netloc.lower()
 
 
+class PortalsError(ValueError):
+    """A portals file that cannot be used: `problems` holds one line per problem."""
+
+    def __init__(self, path: str | Path, problems: list[str]) -> None:
+        self.path, self.problems = str(path), problems
+        super().__init__("\n".join(f"{path}: {problem}" for problem in problems))
+
+
+class PortalEntry(BaseModel):
+    """The schema of one ``[[portal]]`` table (what `Portal` is built from)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    name: str = Field(min_length=1)
+    start_urls: list[str] = Field(min_length=1)
+    allowed_hosts: list[str] = []
+    report_pattern: str | None = None
+    listing_pattern: str | None = None
+    rate: float | None = Field(default=None, gt=0)
+    max_pages: int | None = Field(default=None, gt=0)
+    notes: str = ""
+
+    @field_validator("start_urls")
+    @classmethod
+    def _web_urls(cls, urls: list[str]) -> list[str]:
+        bad = [u for u in urls if urlsplit(u).scheme not in ("http", "https") or not urlsplit(u).netloc]
+        if bad:
+            raise ValueError(f"not an http(s) URL: {', '.join(bad)}")
+        return urls
+
+    @field_validator("report_pattern", "listing_pattern")
+    @classmethod
+    def _regex(cls, pattern: str | None) -> str | None:
+        if pattern is not None:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"not a regular expression ({exc})") from None
+        return pattern
+
+    def portal(self) -> Portal:
+        return Portal(name=self.name, start_urls=tuple(self.start_urls), allowed_hosts=tuple(self.allowed_hosts),
+                      report_pattern=self.report_pattern, listing_pattern=self.listing_pattern, rate=self.rate,
+                      max_pages=self.max_pages, notes=self.notes)
+
+
+class PortalsFile(BaseModel):
+    """The whole file: ``[[portal]]`` tables and nothing else."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    portal: list[dict] = Field(min_length=1)
+
+
 def load_portals(path: str | Path) -> list[Portal]:
-    """Read a TOML file of ``[[portal]]`` tables (keys as the `Portal` fields)."""
-    with open(path, "rb") as f:
-        data = tomllib.load(f)
-    return [_portal_from_table(table, path) for table in data.get("portal", [])]
+    """Read a TOML file of ``[[portal]]`` tables (keys as the `Portal` fields), checked against
+    `PortalEntry`; a `PortalsError` lists every problem, one line each."""
+    try:
+        with open(path, "rb") as f:
+            data = tomllib.load(f)
+    except OSError as exc:
+        raise PortalsError(path, [f"cannot read the file: {exc.strerror or exc}"]) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise PortalsError(path, [f"not valid TOML: {exc}"]) from None
+    problems = _file_problems(data)
+    portals = []
+    for number, table in enumerate(data.get("portal", []) if isinstance(data.get("portal"), list) else [], 1):
+        try:
+            portals.append(PortalEntry.model_validate(table).portal())
+        except ValidationError as exc:
+            where = f"portal {number}" + (f" ({table['name']})" if isinstance(table.get("name"), str) else "")
+            problems += [f"{where}: {_problem(error)}" for error in exc.errors()]
+    if problems:
+        raise PortalsError(path, problems)
+    return portals
+
+
+def _file_problems(data: dict) -> list[str]:
+    try:
+        PortalsFile.model_validate(data)
+    except ValidationError as exc:
+        return [_file_problem(error) for error in exc.errors()]
+    return []
+
+
+def _file_problem(error: dict) -> str:
+    where = error["loc"][0] if error["loc"] else ""
+    if error["type"] == "extra_forbidden":
+        return f"unknown table or key {where!r} (the file holds [[portal]] tables only)"
+    if where == "portal" and error["type"] in ("missing", "too_short"):
+        return "no [[portal]] table: the file names no portal to crawl"
+    return f"{'.'.join(map(str, error['loc']))}: {error['msg']}"
+
+
+def _problem(error: dict) -> str:
+    key = ".".join(str(part) for part in error["loc"])
+    if error["type"] == "extra_forbidden":
+        return f"unknown key {key!r}"
+    if error["type"] == "missing":
+        return f"{key}: missing (required)"
+    message = error["msg"].removeprefix("Value error, ")
+    return f"{key}: {message} (got {error['input']!r})"
 
 
 def builtin_portals() -> list[Portal]:
@@ -74,25 +173,13 @@ def builtin_portals() -> list[Portal]:
         return load_portals(path)
 
 
-def _portal_from_table(table: dict, origin: str | Path) -> Portal:
-    unknown = set(table) - set(Portal.__dataclass_fields__)
-    if unknown:
-        raise ValueError(f"{origin}: portal {table.get('name')!r}: unknown keys {sorted(unknown)}")
-    if "name" not in table or "start_urls" not in table:
-        raise ValueError(f"{origin}: every portal needs a name and start_urls")
-    values = dict(table)
-    for key in ("start_urls", "allowed_hosts"):
-        if key in values:
-            values[key] = tuple(values[key])
-    return Portal(**values)
-
-
 def resolve_portals(urls: list[str] | None = None, portals_file: str | Path | None = None) -> list[Portal]:
     """What ``ogi crawl [URL…] [--portals FILE]`` crawls: each URL as a generic portal plus the
     file's portals; with neither, the built-in list (`portals.toml`)."""
-    portals = load_portals(portals_file) if portals_file else []
-    portals += [Portal.from_url(url) for url in urls or []]
-    return portals or builtin_portals()
+    if not urls and not portals_file:
+        return builtin_portals()
+    portals = load_portals(portals_file) if portals_file else []  # a file with no portal raises
+    return portals + [Portal.from_url(url) for url in urls or []]
 
 
 def group_by_host(portals: list[Portal]) -> list[list[Portal]]:

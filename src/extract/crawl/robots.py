@@ -3,7 +3,9 @@ Crawl-delay as sites write them). Fetched with the crawl's own client, through t
 limit, and cached for the crawl.
 
 What an unreadable robots.txt means follows RFC 9309: a 4xx (no file) allows everything; a 5xx
-or a network failure means the site cannot say, so nothing is fetched from it.
+or a network failure means the site cannot say, so nothing is fetched from it. A network failure
+(DNS, connection refused, timeout) marks the host `unreachable`, not disallowed: the crawl
+reports it as such.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ class RobotsRules:
     parser: Protego | None
     allow_all: bool = False
     reason: str | None = None  # why everything is disallowed, when it is
+    unreachable: bool = False  # robots.txt could not be fetched at all: the host did not answer
 
     def allows(self, url: str, user_agent: str) -> bool:
         if self.parser is None:
@@ -42,8 +45,9 @@ class RobotsRules:
             return cls(Protego.parse(body.decode("utf-8", errors="replace")))
         if status is not None and 400 <= status < 500:
             return cls(None, allow_all=True)
-        why = f"HTTP {status}" if status is not None else (error or "unreachable")
-        return cls(None, allow_all=False, reason=f"robots.txt unavailable ({why}): host not crawled")
+        if status is None:
+            return cls(None, allow_all=False, unreachable=True, reason=f"host unreachable: {error or 'no answer'}")
+        return cls(None, allow_all=False, reason=f"robots.txt unavailable (HTTP {status}): host not crawled")
 
 
 class RobotsCache:
@@ -71,6 +75,10 @@ class RobotsCache:
         if rules.allows(url, self.user_agent):
             return True, None
         return False, rules.reason or "disallowed by robots.txt"
+
+    async def unreachable(self, url: str) -> bool:
+        """True when the host of `url` did not answer for its robots.txt."""
+        return (await self.rules_for(url)).unreachable
 
 
 def robots_url(url: str) -> str:

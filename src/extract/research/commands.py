@@ -1,24 +1,73 @@
 """`ogi check`, `ogi correct`, `ogi report`: typer-compatible functions over the research library.
 
 Register them on the `ogi` app with ``app.command()(check)`` (and the same for the others).
-Each exits 0 when it did its job; 1 when there is no curated data to work on.
+Each exits 0 when it did its job; 1 when there is no curated data to work on; 2 for a usage error
+(one line on stderr saying what is wrong, never a traceback).
 """
 
 from __future__ import annotations
 
+import tempfile
 from collections import Counter
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, NoReturn, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 DEFAULT_CURATED = Path("data/curated")
 console = Console()
+errors = Console(stderr=True)
 
-Root = Annotated[Path, typer.Option("--root", help="The curated datasets (written by `ogi parse`).")]
-Raw = Annotated[Optional[Path], typer.Option("--raw", help="The raw archive; default: `raw` next to --root.")]
+
+def fail(*lines: str, hint: str | None = None, code: int = 2) -> NoReturn:
+    """Stop the command: each line on stderr as ``error: …``, exit `code` (2: a usage error)."""
+    for line in lines:
+        errors.print(f"[red]error[/]: {escape(line)}", soft_wrap=True)
+    raise typer.Exit(code)
+
+
+def writable_folder(ctx: typer.Context, param: typer.CallbackParam, value: Path | None) -> Path | None:
+    """An option's folder that can be written: not a file, under no file, on a writable disk.
+    Nothing is created here; the check writes and removes one temporary file in the nearest
+    existing folder."""
+    if value is None or ctx.resilient_parsing:
+        return value
+    name = param.opts[0] if param.opts else param.name
+    if value.exists() and not value.is_dir():
+        fail(f"{name} {value}: is a file, not a folder")
+    existing = next(p for p in (value, *value.parents) if p.exists())
+    if not existing.is_dir():
+        fail(f"{name} {value}: {existing} is a file, so no folder can be made under it")
+    _probe(name, value, existing)
+    return value
+
+
+def writable_file(ctx: typer.Context, param: typer.CallbackParam, value: Path | None) -> Path | None:
+    """An option's output file that can be written: not a folder, in a folder that can be."""
+    if value is None or ctx.resilient_parsing:
+        return value
+    name = param.opts[0] if param.opts else param.name
+    if value.is_dir():
+        fail(f"{name} {value}: is a folder, not a file")
+    writable_folder(ctx, param, value.parent if str(value.parent) else Path("."))
+    return value
+
+
+def _probe(name: str, value: Path, folder: Path) -> None:
+    try:
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".ogi-probe-"):
+            pass
+    except OSError as exc:
+        fail(f"{name} {value}: cannot write in {folder} ({exc.strerror or exc})")
+
+
+Root = Annotated[Path, typer.Option("--curated", "--root", metavar="DIR", callback=writable_folder,
+                                    help="The curated datasets (written by `ogi parse`).")]
+Raw = Annotated[Optional[Path], typer.Option("--raw", metavar="DIR",
+                                             help="The raw archive; default: `raw` next to --curated.")]
 
 
 def _require_data(root: Path) -> None:
@@ -51,6 +100,8 @@ def correct(root: Root = DEFAULT_CURATED,
     """Apply the corrections file: the corrected values go beside the published ones (never over them)."""
     from extract.research.corrections import apply_corrections
 
+    if not file.is_file():  # never replace the corrections dataset with nothing
+        fail(f"--file {file}: no such file" if not file.exists() else f"--file {file}: not a file")
     _require_data(root)
     corrections = apply_corrections(root, file)
     counts = Counter(corrections["status"])
@@ -61,7 +112,8 @@ def correct(root: Root = DEFAULT_CURATED,
 
 
 def report(root: Root = DEFAULT_CURATED,
-           out: Annotated[Path, typer.Option("--out", help="Where to write the HTML page.")] = Path("report.html"),
+           out: Annotated[Path, typer.Option("--out", metavar="FILE", callback=writable_file,
+                                             help="Where to write the HTML page.")] = Path("report.html"),
            raw: Raw = None) -> None:
     """Write one self-contained HTML page on the state of the data: plots, flags, corrections, worst reports."""
     from extract.research.quality_report import build_report

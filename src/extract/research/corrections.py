@@ -28,7 +28,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from extract import template as tpl
-from extract.datasets import read_dataset
+from extract.datasets import curated_lock, duckdb_relation, read_dataset
 
 CORRECTIONS_FILE = Path("corrections/corrections.csv")
 FILE_COLUMNS = ("report_id", "agency", "year", "table", "row", "column", "value", "reason", "who", "date")
@@ -153,8 +153,11 @@ def _supersede(frame: pd.DataFrame) -> pd.DataFrame:
 def apply_corrections(root: Path, path: Path = CORRECTIONS_FILE) -> pd.DataFrame:
     """Resolve the corrections file against the datasets under `root` and write the corrections dataset."""
     root = Path(root)
+    if not Path(path).is_file():  # a missing file must not replace the dataset with nothing
+        raise FileNotFoundError(f"no corrections file at {path}")
     corrections = resolve(read_corrections(path), read_dataset(root, "reports"), read_dataset(root, "cells"))
-    write_corrections(root, corrections)
+    with curated_lock(root):  # one writer at a time in the curated folder
+        write_corrections(root, corrections)
     return corrections
 
 
@@ -213,6 +216,6 @@ def corrected_cells_sql(root: Path | str = "data/curated") -> str:
     return (
         "select c.*, case when k.report_id is null then c.value else k.value_corrected end as value_corrected,\n"
         "       k.reason as correction_reason\n"
-        f"from read_parquet('{root}/cells/*/*.parquet', hive_partitioning = true) c\n"
+        f"from {duckdb_relation(root, 'cells')} c\n"
         f"left join {corrections} k using (report_id, \"table\", \"row\", \"column\")"
     )

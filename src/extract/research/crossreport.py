@@ -28,8 +28,8 @@ import pandas as pd
 
 from extract.agencies import pairing_key
 from extract.checks import CLEAN_METHODS, TOLERANCE
-from extract.datasets import FLAGS, NULL_PARTITION, PART_FILE, partition_dir, read_dataset, read_partition, \
-    write_partition
+from extract.datasets import (FLAGS, PART_FILE, curated_lock, move_unknown_year_partitions, partition_dir,
+                              partition_year, read_dataset, read_partition, write_partition)
 from extract.statements import COLUMN_PREFIX, FACT_WORDS, FACTS
 
 #: a table with fewer distinct non-zero numbers is too plain to call a copy: all-zero 表四 is common, and
@@ -77,8 +77,15 @@ def run_cross_checks(root: Path, raw: Path | None = None) -> pd.DataFrame:
 
 
 def write_cross_flags(root: Path, flags: pd.DataFrame) -> None:
-    """Replace the cross-report rows of every flags partition by `flags` (one atomic write each)."""
-    years = {_year(y) for y in flags["year"]} | _flag_partitions(Path(root))
+    """Replace the cross-report rows of every flags partition by `flags` (one atomic write each),
+    holding the curated folder's lock (a pipeline run may be committing to the same folder)."""
+    with curated_lock(Path(root)):
+        move_unknown_year_partitions(Path(root))
+        _replace_cross_flags(Path(root), flags)
+
+
+def _replace_cross_flags(root: Path, flags: pd.DataFrame) -> None:
+    years = {_year(y) for y in flags["year"]} | _flag_partitions(root)
     for year in sorted(years, key=lambda y: (y is None, y or 0)):
         path = partition_dir(root, "flags", year)
         old = read_partition(path, "flags")
@@ -95,8 +102,7 @@ def _flag_partitions(root: Path) -> set:
     out = set()
     for part in (root / "flags").glob("year=*"):
         if (part / PART_FILE).exists():
-            label = part.name.split("=", 1)[1]
-            out.add(None if label == NULL_PARTITION else int(label))
+            out.add(partition_year(part))
     return out
 
 

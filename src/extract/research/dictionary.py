@@ -25,8 +25,9 @@ DICTIONARY_FILE = Path(__file__).resolve().parents[3] / "docs" / "data-dictionar
 
 COLUMN_DESCRIPTIONS: dict[str, dict[str, str]] = {
     "reports": {
-        "report_id": "SHA-256 of the file's bytes, hex; joins to the raw archive (`data/raw/objects/<id[:2]>/<id>`)",
-        "year": "the year the report covers (hive partition; null when it could not be read)",
+        "report_id": "SHA-256 of the file's bytes, hex; joins to the raw archive (`data/raw/objects/<id[:2]>/<id>`). "
+                     "A file whose bytes could not be read has `unread:` + SHA-256 of its path instead",
+        "year": "the year the report covers (hive partition; `year=0` holds the reports whose year could not be read: 0 in plain reads, null in `read_dataset` and the DuckDB views)",
         "agency": "the issuing body as printed in the title, e.g. 淮安市人民政府",
         "province": "province of the agency (民政部 name), from its name, else the title, an 地址 line, the 邮编 or the "
                     "portal; null when none tells",
@@ -95,7 +96,8 @@ COLUMN_DESCRIPTIONS: dict[str, dict[str, str]] = {
         "year": "the year the report covers (hive partition)",
         "check": "which check: an identity of the template (`requests.balance`, …), a presence check "
                  "(`table.missing`, `row.missing`), `cell.unparsed`, a reader finding, `region.ambiguous` (the "
-                 "agency's area name is shared by several divisions), or a cross-report check",
+                 "agency's area name is shared by several divisions), a parser bug caught by the guard "
+                 "(`reader.crashed` while reading, `parse.crashed` after), or a cross-report check",
         "severity": "`error`, `warning`, `info`",
         "table": "the table it applies to (null when not cell-level)",
         "row": "the row it applies to (null when not cell-level)",
@@ -205,8 +207,11 @@ Do not edit by hand: a test fails when this file and the code disagree.
 
 
 def _datasets_intro() -> str:
-    return ("Parquet, hive-partitioned by `year` (a report whose year is unknown is in "
-            "`year=__HIVE_DEFAULT_PARTITION__`, read as null). Each file carries the dataset's name and description "
+    return ("Parquet, hive-partitioned by `year` (a report whose year is unknown is in `year=0`: plain reads "
+            "see 0, `extract.datasets.read_dataset` and the DuckDB views null; a hive null partition would break "
+            "`pandas.read_parquet`). Read `year` as int16: pandas `partitioning=ds.partitioning(pa.schema("
+            "[(\"year\", pa.int16())]), flavor=\"hive\")`, DuckDB `hive_types = {'year': smallint}`, Polars "
+            "`hive_schema={\"year\": pl.Int16}`. Each file carries the dataset's name and description "
             "in its metadata (`ogi.dataset`, `ogi.description`).\n")
 
 

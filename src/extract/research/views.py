@@ -19,7 +19,7 @@ import duckdb
 import pandas as pd
 
 from extract import template as tpl
-from extract.datasets import read_dataset
+from extract.datasets import duckdb_relation, read_dataset
 from extract.research.corrections import DATASET_FILE, corrected_cells_sql, read_corrected_cells
 
 APPLICANT_COLUMNS = (*tpl.REQUEST_APPLICANTS, "org_subtotal", "total")
@@ -88,12 +88,10 @@ def connect(root: Path | str = "data/curated") -> duckdb.DuckDBPyConnection:
         raise FileNotFoundError(f"no reports dataset under {root}")
     con = duckdb.connect()
     path = root.as_posix()
-    con.execute(f"create view reports as select * from read_parquet('{path}/reports/*/*.parquet', "
-                "hive_partitioning = true, union_by_name = true)")
+    con.execute(f"create view reports as select * from {duckdb_relation(root, 'reports')}")
     con.execute(f"create view cells as {corrected_cells_sql(root)}")
     if any((root / "flags").glob("year=*/*.parquet")):
-        con.execute(f"create view flags as select * from read_parquet('{path}/flags/*/*.parquet', "
-                    "hive_partitioning = true)")
+        con.execute(f"create view flags as select * from {duckdb_relation(root, 'flags')}")
     if (root / DATASET_FILE).exists():
         con.execute(f"create view corrections as select * from read_parquet('{path}/corrections/*.parquet')")
     if (root / "agencies" / "part-0.parquet").exists():
