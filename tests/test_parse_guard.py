@@ -42,7 +42,7 @@ def fail_on_mark(real, text_of):
 @pytest.mark.parametrize("where, check", [("extract_tables", "parse.crashed"), ("read_metadata", "parse.crashed"),
                                           ("read_document", "reader.crashed")])
 def test_a_bug_anywhere_in_the_parse_fails_one_document_not_the_run(folder, tmp_path, monkeypatch, where, check):
-    text_of = {"extract_tables": lambda doc: doc.text(), "read_metadata": lambda text, title=None: text,
+    text_of = {"extract_tables": lambda doc: doc.text(), "read_metadata": lambda text, *rest: text,
                "read_document": lambda data, fmt, name=None: data.decode("utf-8", "replace")}[where]
     monkeypatch.setattr(parse, where, fail_on_mark(getattr(parse, where), text_of))
     result = CliRunner().invoke(app, ["parse", str(folder), "--out", str(tmp_path / "curated")])
