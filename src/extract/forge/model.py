@@ -74,6 +74,7 @@ class Mess:
     other_handling_one_row: bool = False  # 2021 report printing （六）其他处理 as one row
     anomaly: bool = False  # break requests.balance in the total column (a source anomaly)
     truncate_after: str | None = None  # table 三 stops after this row; table 四 absent
+    blank_total: str | None = None  # this row of table 三 prints its 总计 blank (its parts stay printed)
 
 
 #: the messy cases every renderer must handle, by name (tests and samples iterate over these)
@@ -292,6 +293,8 @@ def generate(seed: int, template: str = "2021", mess: Mess = Mess(), year: int |
     report.cells = {k: _print_number(rng, v, mess, k[2] in ("amount_10k_yuan", "amount"))
                     for k, v in _in_print_order(report, numbers).items()}
     _add_na_cells(rng, report)
+    if mess.blank_total and ("requests", mess.blank_total, "total") in report.cells:
+        report.cells[("requests", mess.blank_total, "total")] = Printed("", None, "blank")
     if mess.extra_row:
         report.extra_rows["其他主动公开文件"] = _extra_row(rng, template)
     return report
