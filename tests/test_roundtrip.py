@@ -30,6 +30,8 @@ FORMATS = {
     "html-cms-utf8": (lambda r: render_html(r, style="cms"), "t20250118_1.html"),
     "html-cms-gbk": (lambda r: render_html(r, style="cms", encoding="gbk"), "t20250118_1.html"),
     "html-cms-gbk-bare": (lambda r: render_html(r, style="cms", encoding="gbk", declare_charset=False), None),
+    "html-fragment": (lambda r: render_html(r, style="fragment"), "t20220208_80613.htm"),
+    "html-json": (lambda r: render_html(r, style="json"), "content"),
     "text-tsv": (lambda r: render_text(r, style="tsv"), "report.txt"),
     "text-spaces": (lambda r: render_text(r, style="spaces"), "report.txt"),
     "text-fused": (lambda r: render_text(r, style="fused"), "report.txt"),
