@@ -25,7 +25,7 @@ import re
 import shutil
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Iterable
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -54,6 +54,7 @@ class Source:
     url: str | None = None
     portal: str | None = None
     title: str | None = None
+    images: tuple[str, ...] = ()  # hashes of the pictures archived from the page's body (role image)
 
     @property
     def filename(self) -> str | None:
@@ -110,7 +111,7 @@ def plan_parse(raw_dir: str | Path, curated_dir: str | Path, *, years: Iterable[
     latest = latest_versions(versions)
     curated = read_dataset(curated_dir, "reports")[["report_id", "year", "parser_version"]]
     scope = _in_portals(latest, portals)
-    sources = _sources(scope)
+    sources = with_images(_sources(scope), manifest)
     known_year = dict(zip(curated["report_id"], curated["year"]))
     if years is not None:
         wanted = {int(y) for y in years}
@@ -155,6 +156,33 @@ def _sources(latest: pd.DataFrame) -> list[Source]:
     return [Source(r.sha256, r.url, _none(r.portal), _none(r.title)) for r in rows.itertuples(index=False)]
 
 
+def page_images(manifest: pd.DataFrame) -> dict[str, tuple[str, ...]]:
+    """Page URL → the hashes of the pictures archived from its body (manifest role ``image``, the
+    page as referrer), latest fetch of each picture, in the order they were fetched."""
+    rows = manifest[(manifest["role"] == "image") & manifest["outcome"].isin(ARCHIVED_OUTCOMES)
+                    & manifest["sha256"].notna() & manifest["referrer"].notna()]
+    rows = latest_versions(rows.sort_values(["fetched_at", "run_id"], kind="stable").assign(
+        url=rows["referrer"] + " " + rows["url"]))  # one picture per page and address
+    out: dict[str, list[str]] = {}
+    for referrer, sha in zip(rows["referrer"], rows["sha256"]):
+        if sha not in out.setdefault(referrer, []):
+            out[referrer].append(sha)
+    return {page: tuple(shas) for page, shas in out.items()}
+
+
+def with_images(sources: list[Source], manifest: pd.DataFrame) -> list[Source]:
+    """Each page source with the pictures its body showed (matched on the page's URL or final URL)."""
+    images = page_images(manifest)
+    if not images:
+        return sources
+    final = dict(zip(manifest["url"], manifest["final_url"]))
+    out = []
+    for source in sources:
+        found = images.get(source.url) or images.get(_none(final.get(source.url))) or ()
+        out.append(replace(source, images=found) if found else source)
+    return out
+
+
 def _year_of(source: Source, known_year: dict) -> int | None:
     year = _int_or_none(known_year.get(source.sha256))
     if year is None and source.title:
@@ -184,8 +212,9 @@ def batches(sources: list[Source], size: int, workers: int = 1) -> list[list[Sou
 
 def parse_source(archive: Archive, source: Source) -> ParseResult:
     """Parse one archived document (pure apart from reading its bytes)."""
+    images = [archive.read(sha) for sha in source.images if archive.has(sha)]
     return parse_bytes(archive.read(source.sha256), source.filename, source.url,
-                       source_path=str(archive.path_for(source.sha256)))
+                       source_path=str(archive.path_for(source.sha256)), images=images)
 
 
 def stage_batch(raw_dir: str | Path, sources: list[Source], stage_dir: str | Path, name: str) -> BatchResult:

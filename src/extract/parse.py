@@ -10,12 +10,13 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Sequence
 
 import pandas as pd
 
 from extract import __version__
 from extract.checks import Flag, check_report
-from extract.document import Document, Finding, ReadError
+from extract.document import Document, Finding, Grid, ReadError
 from extract.metadata import Metadata, read_metadata
 from extract.readers import read_document
 from extract.sniff import sniff_format
@@ -50,7 +51,9 @@ def parse_path(path: str | Path, source_url: str | None = None) -> ParseResult:
 
 
 def parse_bytes(data: bytes, filename: str | None = None, source_url: str | None = None,
-                source_path: str | None = None) -> ParseResult:
+                source_path: str | None = None, images: Sequence[bytes] = ()) -> ParseResult:
+    """`images` are the pictures of a web page's body (archived beside it): read by OCR when the
+    page's own markup holds no table (tables pasted into the page as pictures)."""
     report_id = hashlib.sha256(data).hexdigest()
     fmt = sniff_format(data, filename)
     if not data.strip():
@@ -66,7 +69,26 @@ def parse_bytes(data: bytes, filename: str | None = None, source_url: str | None
             return _failed(report_id, fmt, f"{exc}; OCR: {ocr}", source_path, source_url, exc.check)
     except Exception as exc:  # a reader bug must not stop a run: record it
         return _failed(report_id, fmt, f"{type(exc).__name__}: {exc}", source_path, source_url, "file.unreadable")
+    if images and fmt == "html" and not extract_tables(doc).tables:
+        doc = _read_image_tables(doc, images)
     return document_to_result(doc, report_id, source_path, source_url)
+
+
+def _read_image_tables(doc: Document, images: Sequence[bytes]) -> Document:
+    """The page with the tables OCR finds in its pictures after its text (each picture on its own;
+    one that is no image or holds no ruled table adds nothing)."""
+    from extract.readers.ocr import ocr_image_blocks
+
+    blocks = [block for data in images for block in ocr_image_blocks(data)]
+    tables = sum(isinstance(b, Grid) for b in blocks)
+    if not tables:
+        doc.findings.append(Finding("html.image_tables", "warning", f"the page's markup holds no table and OCR "
+                                    f"found no ruled table in its {len(images)} picture(s)"))
+        return doc
+    doc.blocks.extend(blocks)
+    doc.findings.append(Finding("html.image_tables", "info", f"the page's markup holds no table: {tables} "
+                                f"table(s) read by OCR from {len(images)} picture(s) in its body"))
+    return doc
 
 
 def _read_scan(data: bytes, filename: str | None, no_text: ReadError) -> Document:

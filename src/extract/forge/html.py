@@ -375,8 +375,10 @@ _CMS_P = '<p style="text-indent: 2em; line-height: 2em; margin: 0px;"><span styl
 _CMS_HEADING = '<p style="text-indent: 2em; line-height: 2em; margin: 0px;"><strong><span style="font-family: 黑体; font-size: 16pt;">{}</span></strong></p>'
 
 
-def cms_article_body(report: Report, prose: Prose | None = None, with_tables: bool = True) -> str:
-    """The article as a CMS editor stores it: inline-styled paragraphs and tables."""
+def cms_article_body(report: Report, prose: Prose | None = None, with_tables: bool = True,
+                     table_html=None) -> str:
+    """The article as a CMS editor stores it: inline-styled paragraphs and tables (`table_html`,
+    a function of the table's `Sheet`, prints something else in a table's place: its pictures)."""
     prose = prose or write_prose(report)
     rng = random.Random(f"cms-{report.seed}")
     parts = [_CMS_P.format(escape(t)) for t in prose.preface]
@@ -386,7 +388,7 @@ def cms_article_body(report: Report, prose: Prose | None = None, with_tables: bo
         parts.extend(_CMS_P.format(escape(t)) for t in paragraphs)
         sheet = tables.get(heading[0])
         if sheet is not None:
-            parts.append(_cms_table(sheet, rng))
+            parts.append(table_html(sheet) if table_html else _cms_table(sheet, rng))
     parts.append(f'<p style="text-align: right; line-height: 2em;"><span style="font-family: 仿宋_GB2312; '
                  f'font-size: 16pt;">{escape(prose.signature)}</span></p>')
     parts.append(f'<p style="text-align: right; line-height: 2em;"><span style="font-family: 仿宋_GB2312; '
