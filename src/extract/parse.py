@@ -7,7 +7,7 @@ its reason, a file that is not a report becomes `not_a_report`.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Sequence
@@ -34,6 +34,9 @@ class ParseResult:
     report: dict
     cells: pd.DataFrame
     flags: pd.DataFrame
+    #: (table, row) → (columns, splits) of fused table 二 rows no identity decided, for
+    #: `extract.disambiguate.settle_across_years` (not written to the datasets)
+    alternatives: dict = field(default_factory=dict)
 
     @property
     def status(self) -> str:
@@ -120,7 +123,8 @@ def document_to_result(doc: Document, report_id: str, source_path: str | None = 
     report.update(stated_columns(line.text for line in doc.lines))
     report["cells"] = len(extraction.cells)
     report["flags_error"] = sum(f.severity == "error" for f in flags)
-    return ParseResult(report, _cells_frame(extraction, report_id, meta.year), _flags_frame(flags, report_id, meta.year))
+    return ParseResult(report, _cells_frame(extraction, report_id, meta.year), _flags_frame(flags, report_id, meta.year),
+                       dict(extraction.alternatives))
 
 
 def _status(doc: Document, extraction: Extraction, text: str, meta: Metadata) -> tuple[str, str | None]:
