@@ -36,7 +36,7 @@ import pyarrow.parquet as pq
 
 from extract import __version__
 from extract.crawl.archive import ARCHIVED_OUTCOMES, Archive, read_manifest
-from extract.curate import Summary
+from extract.curate import Summary, settle_chunk
 from extract.datasets import PART_FILE, SCHEMAS, curated_lock, read_dataset, to_table, upsert
 from extract.parse import ParseResult, parse_bytes
 
@@ -224,8 +224,12 @@ def stage_batch(raw_dir: str | Path, sources: list[Source], stage_dir: str | Pat
     results = []
     for source in sources:
         result = parse_source(archive, source)
-        summary.add(result)
         results.append(result)
+    stage = Path(stage_dir)
+    if stage.parent.name == STAGING:  # the batch's open table 二 splits, against the curated neighbours
+        results = settle_chunk(results, [], stage.parent.parent)
+    for result in results:
+        summary.add(result)
     frames = _frames(results)
     for dataset in DATASET_ORDER:  # the reports file last: its presence marks the batch complete
         _write_atomic(to_table(dataset, frames[dataset]), Path(stage_dir) / f"{name}-{dataset}.parquet")
