@@ -51,8 +51,9 @@ RULE = {
     "requests": "the largest values in the earliest columns (natural persons ask most)",
     "review_litigation": "the largest values in the earliest columns (most cases are upheld)",
     "active_disclosure": "the stock at least each yearly count, a change no larger than its items, an amount at "
-                         "least its projects; a dash before digits a minus sign; the fewest digits in the longest "
-                         "cell; repealed no more than issued; the smallest change; then the largest values in the "
+                         "least its projects; a dash before digits a minus sign; the smallest change (本年增/减 is "
+                         "mostly 0); the fewest digits in the longest cell; repealed no more than issued; then the "
+                         "largest values in the "
                          "earliest columns",
 }
 MAX_CANDIDATES = 5000  # splits of one row kept before the row is given up as unsolvable
@@ -1102,8 +1103,9 @@ def plausible(columns: Sequence[str], values: Sequence) -> bool:
 
 def active_key(columns: Sequence[str], cand: Candidate) -> tuple:
     """The documented rule ordering table 二's splits (smaller first): plausible order; a dash
-    before digits read as a minus sign rather than a mark; the fewest digits in the longest cell
-    (decimals not counted); repealed no more than issued; the smallest change; the largest
+    before digits read as a minus sign rather than a mark; the smallest change (a year rarely
+    changes its list of items); the fewest digits in the longest cell (decimals not counted);
+    repealed no more than issued; the largest
     values in the earliest columns."""
     got = dict(zip(columns, cand.values))
     change = got.get("items_change")
@@ -1112,8 +1114,8 @@ def active_key(columns: Sequence[str], cand: Candidate) -> tuple:
     descending = len(flows) < 2 or None in flows or flows[0] >= flows[1]
     chars = cand.run.chars if cand.run else ""
     widths = [len(chars[a:b].split(".")[0].lstrip("-")) for a, b in zip(cand.bounds, cand.bounds[1:])]
-    return (not plausible(columns, cand.values), sum(v is None for v in cand.values), max(widths),
-            not descending, abs(change) if change is not None else 0,
+    return (not plausible(columns, cand.values), sum(v is None for v in cand.values),
+            abs(change) if change is not None else 0, max(widths), not descending,
             tuple(-(v if v is not None else -1) for v in cand.values))
 
 
