@@ -128,3 +128,9 @@ def test_plain_text_mentioning_a_tag_is_still_text():
     text = ("平潭综合实验区2021年度政府信息公开工作年度报告\n网页中的<p>、<br>和<td>标记不算网页。\n"
             + "一、总体情况\n" * 50).encode()
     assert sniff_format(text, "page.html") == "txt"
+
+
+def test_a_fragment_opening_with_one_long_paragraph_is_html():
+    long = "<p style=\"text-indent: 2em;\">" + "本报告根据《中华人民共和国政府信息公开条例》编制。" * 200 + "</p>"
+    data = (long + "<table><tr><td>信息内容</td></tr></table>").encode()
+    assert sniff_format(data, None) == "html"

@@ -68,6 +68,8 @@ def _looks_like_html(head: bytes) -> bool:
     if probe.startswith((b"<!doctype html", b"<html", b"<?xml")) or any(
             tag in probe for tag in (b"<html", b"<head", b"<body", b"<table", b"<meta", b"<div")):
         return True
+    if _TAG.match(probe):  # the file begins with an element: a fragment
+        return True
     tags = _TAG.findall(head)
     return len(tags) >= _MIN_TAGS and len({t.lower().lstrip(b"<\\/") for t in tags}) >= 2
 
