@@ -79,3 +79,47 @@ def test_a_cell_missing_from_a_row_that_was_read_is_flagged():
     cells = [c for c in _cells(generate(3)) if (c.row, c.column) != ("granted", "research")]
     flags = [f for f in check_report(cells, "2021") if f.check == "cell.missing"]
     assert [(f.table, f.row, f.column) for f in flags] == [("requests", "granted", "research")]
+
+
+def _blank(cells, table, row, column):
+    return [replace(c, value=None, raw="", kind="blank") if (c.table, c.row, c.column) == (table, row, column) else c
+            for c in cells]
+
+
+def test_a_blank_published_total_is_its_own_finding_not_a_made_up_zero():
+    report = generate(3)
+    cells = _cells(report)
+    granted = {c.column: c.value for c in cells if (c.table, c.row) == ("requests", "granted")}
+    assert granted["total"] > 0  # the forged row has requests, so its blank total cannot mean 0
+    flags = check_report(_blank(cells, "requests", "granted", "total"), "2021")
+    blank = [f for f in flags if f.check == "total.blank"]
+    assert [(f.severity, f.table, f.row, f.column, f.observed) for f in blank] == [
+        ("info", "requests", "granted", "total", None)]
+    assert blank[0].expected == granted["total"]
+    assert not [f for f in flags if f.check == "requests.row_total" and f.row == "granted"]
+    # the column identity over the outcome rows is not failed on a made-up 0 either
+    assert not [f for f in flags if f.check == "requests.outcomes_sum" and f.column == "total"]
+
+
+def test_a_blank_total_over_blank_or_zero_parts_stays_silent():
+    report = generate(4, mess=Mess(blank_zeros=1.0))
+    cells = _cells(report)
+    zero_rows = {c.row for c in cells if c.table == "requests" and c.column == "total" and c.kind == "blank"}
+    assert zero_rows  # blank totals whose parts are all zero: the blank is the printed 0
+    assert not [f for f in check_report(cells, "2021") if f.check == "total.blank"]
+
+
+def test_a_parsed_page_with_a_blank_total_flags_total_blank_and_no_failed_identity():
+    from extract.forge.html import render_html
+    from extract.parse import parse_bytes
+
+    report = generate(3, mess=Mess(blank_total="granted"))
+    result = parse_bytes(render_html(report, style="cms"), "t1.html")
+    cell = result.cells[(result.cells["row"] == "granted") & (result.cells["column"] == "total")].iloc[0]
+    assert cell["kind"] == "blank"
+    flags = result.flags
+    blank = flags[flags["check"] == "total.blank"]
+    assert blank[["severity", "row", "column", "origin"]].values.tolist() == [["info", "granted", "total", "source"]]
+    assert blank["observed"].isna().all() and blank["expected"].iloc[0] > 0
+    assert not ((flags["check"] == "requests.row_total") & (flags["row"] == "granted")).any()
+    assert result.report["flags_error"] == 0

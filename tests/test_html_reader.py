@@ -81,3 +81,56 @@ def test_an_all_blank_row_labelled_other_is_a_data_row_not_a_header():
     result = parse_bytes(render_html(report), "r.html")
     assert cell_differences(report.truth(), result.cells).empty
     assert "row.unaligned" not in set(result.flags["check"])
+
+
+# ---------------------------------------------------------------- fragments (issue 12, item 1)
+
+from conftest import cell_differences  # noqa: E402
+from extract.forge.html import render_html  # noqa: E402
+from extract.forge.model import MESSES, generate  # noqa: E402
+from extract.sniff import sniff_format  # noqa: E402
+
+
+@pytest.mark.parametrize("style", ["fragment", "json"])
+@pytest.mark.parametrize("seed,template", [(0, "2021"), (1, "2019"), (2, "2021"), (3, "2019")])
+def test_a_pasted_fragment_or_json_content_is_sniffed_as_html_and_read_to_the_truth(style, seed, template):
+    report = generate(seed, template, MESSES["blank_zeros"] if seed % 2 else MESSES["clean"])
+    data = render_html(report, style=style, encoding="gbk" if seed == 2 else "utf-8")
+    assert b"<html" not in data[:4096].lower() and b"<body" not in data.lower()
+    for name in ("t20220208_80613.html", "content", None):
+        assert sniff_format(data, name) == "html"
+    result = parse_bytes(data, "t20220208_80613.htm")
+    assert result.status == "ok", result.report["error"]
+    assert cell_differences(report.truth(), result.cells).empty
+    titled = style == "json" or report.title.encode("gbk" if seed == 2 else "utf-8") in data
+    assert result.report["year"] == (report.year if titled else None)  # an untitled fragment: no year to read
+
+
+def test_the_fragment_has_the_pasted_word_shape():
+    data = render_html(generate(1, "2021"), style="fragment").decode()
+    assert data.startswith('<p class="MsoNormal" style=')
+    assert 'rowspan="22"' in data and "layout-flow:vertical-ideographic" in data  # 三、本年度办理结果
+    assert '<font face="Calibri">&nbsp;</font>' in data and "<br />" in data
+    assert ">商业</span>" in data or "商业<br />企业" in data
+    assert "\nmso-border-left-alt" in data  # style attributes spanning lines, as Word writes them
+
+
+def test_json_content_keeps_its_escapes_and_its_title():
+    report = generate(5, "2021")
+    data = render_html(report, style="json")
+    assert data.startswith(b"{") and b'\\"' in data  # the markup is inside a JSON string, quotes escaped
+    doc = read_html(data)
+    assert doc.title == report.title
+    assert sum(isinstance(b, Grid) for b in doc.blocks) == 3
+
+
+def test_plain_text_mentioning_a_tag_is_still_text():
+    text = ("平潭综合实验区2021年度政府信息公开工作年度报告\n网页中的<p>、<br>和<td>标记不算网页。\n"
+            + "一、总体情况\n" * 50).encode()
+    assert sniff_format(text, "page.html") == "txt"
+
+
+def test_a_fragment_opening_with_one_long_paragraph_is_html():
+    long = "<p style=\"text-indent: 2em;\">" + "本报告根据《中华人民共和国政府信息公开条例》编制。" * 200 + "</p>"
+    data = (long + "<table><tr><td>信息内容</td></tr></table>").encode()
+    assert sniff_format(data, None) == "html"

@@ -35,6 +35,9 @@ FORMATS = {
     "text-fused": (lambda r: render_text(r, style="fused"), "report.txt"),
     "docx": (render_docx, "report.docx"),
     "doc": (None, "report.doc"),  # one LibreOffice run for all DOC cases, see `doc_bytes`
+    # last, so that the seeds of the cases above stay as they were
+    "html-fragment": (lambda r: render_html(r, style="fragment"), "t20220208_80613.htm"),
+    "html-json": (lambda r: render_html(r, style="json"), "content"),
 }
 DOC_MESSES = ("blank_zeros",)  # LibreOffice is slow; the DOC reader's own tests cover more
 

@@ -6,6 +6,9 @@ the identity unverifiable, and a failed identity says where the fault most likel
 `source` when every cell in it was read cleanly from a structured table (the published numbers
 themselves disagree), `extraction` when a cell came from a lossy method (OCR, fused text), else
 `unknown`.
+
+A blank printed where a total belongs is not read as 0 when the cells it totals are not all zero:
+it gets its own `total.blank` finding (info), and every identity it takes part in is unverifiable.
 """
 
 from __future__ import annotations
@@ -38,6 +41,8 @@ class Cells:
 
     def __init__(self, cells: Iterable[CellRead]):
         self.by_key = {(c.table, c.row, c.column): c for c in cells}
+        self.blank_totals: dict[tuple[str, str, str], float] = {}  # blank total → what its parts add up to
+        self.blank_totals = find_blank_totals(self)
 
     def get(self, table: str, row: str, column: str) -> CellRead | None:
         return self.by_key.get((table, row, column))
@@ -58,7 +63,44 @@ def _term(cells: Cells, key: tuple[str, str, str]) -> tuple[float | None, CellRe
         return None, None
     if cell.kind == "number":
         return cell.value, cell
-    return (0.0, cell) if cell.kind == "blank" else (None, cell)
+    return (0.0, cell) if cell.kind == "blank" and key not in cells.blank_totals else (None, cell)
+
+
+def total_terms(cells: Cells) -> Iterator[tuple[tuple[str, str, str], list[tuple[str, str, str]]]]:
+    """(total, parts) of every identity whose total is one printed cell: the row totals of tables
+    三 and 四, 法人或其他组织小计, and 办理结果总计 over the outcome rows."""
+    requests = cells.rows("requests")
+    for row in sorted(requests):
+        yield ("requests", row, "total"), [("requests", row, c) for c in tpl.REQUEST_APPLICANTS]
+        yield ("requests", row, "org_subtotal"), [("requests", row, c) for c in tpl.REQUEST_ORGS]
+    if "total_handled" in requests and _outcomes_complete(requests):
+        rows = outcome_rows(requests)
+        for col in sorted(cells.columns("requests")):
+            yield ("requests", "total_handled", col), [("requests", r, col) for r in rows]
+    for row in sorted(cells.rows("review_litigation")):
+        yield ("review_litigation", row, "total"), [("review_litigation", row, c) for c in tpl.REVIEW_PARTS]
+
+
+def find_blank_totals(cells: Cells) -> dict[tuple[str, str, str], float]:
+    """Blank totals over parts that add up to more than 0: the blank cannot be the printed 0."""
+    found = {}
+    for total, parts in total_terms(cells):
+        cell = cells.get(*total)
+        if cell is None or cell.kind != "blank":
+            continue
+        amounts = [_term(cells, k)[0] for k in parts if cells.get(*k) is not None]
+        numbers = [v for v in amounts if v is not None]
+        if numbers and sum(numbers) > TOLERANCE:
+            found[total] = sum(numbers)
+    return found
+
+
+def blank_total(cells: Cells) -> Iterator[Flag]:
+    for (table, row, col), parts in sorted(cells.blank_totals.items()):
+        yield Flag("total.blank", "info",
+                   f"{table}.{row}.{col} is printed blank though the cells it totals add up to {parts:g}: "
+                   "left blank, not read as 0, and the identities it closes are not checked",
+                   table, row, col, parts, None, "source")
 
 
 def identity(cells: Cells, check: str, total: tuple[str, str, str], parts: list[tuple[str, str, str]],
@@ -200,7 +242,7 @@ def expected_rows(table: tpl.Table, present: set[str]) -> list[str]:
     return rows
 
 
-IDENTITIES = (requests_balance, requests_row_total, requests_org_subtotal, requests_outcomes_sum, review_total,
+IDENTITIES = (blank_total, requests_balance, requests_row_total, requests_org_subtotal, requests_outcomes_sum, review_total,
               non_negative, unparsed)
 
 

@@ -116,14 +116,42 @@ def frames(results: list[ParseResult]) -> tuple[pd.DataFrame, pd.DataFrame, pd.D
 
 
 def curate(results: Iterable[ParseResult], out: Path, batch: int = BATCH) -> Summary:
-    """Write parse results to the datasets under `out`, `batch` reports per upsert."""
+    """Write parse results to the datasets under `out`, `batch` reports per upsert. Fused table 二
+    splits a report left open are narrowed first by the agency's neighbouring years, from this
+    run's earlier reports and the curated datasets (`extract.disambiguate`)."""
     summary = Summary()
+    earlier: list[ParseResult] = []
     for chunk in _chunks(results, batch):
-        for result in chunk:
-            summary.add(result)
         with curated_lock(Path(out)):  # not while a pipeline run commits to the same folder
+            chunk = settle_chunk(chunk, earlier, Path(out))
+            for result in chunk:
+                summary.add(result)
             write_datasets(out, *frames(chunk))
+        earlier += [r for r in chunk if r.report.get("template") == "2019"]
     return summary
+
+
+def settle_chunk(chunk: list[ParseResult], earlier: list[ParseResult], out: Path) -> list[ParseResult]:
+    """`chunk` with its open table 二 splits narrowed by the agency's other years (this run's
+    earlier reports and the curated ones); the earlier reports only inform, they are written."""
+    from extract.disambiguate import curated_neighbours, settle_across_years
+
+    years = {int(r.report["year"]) for r in chunk if r.alternatives and r.report.get("year")}
+    if not years:
+        return chunk
+    reports, cells, flags = curated_neighbours(out, years)
+    if earlier:
+        run = frames(earlier)
+        mine = set(run[0]["report_id"])
+
+        def merged(curated: pd.DataFrame | None, ran: pd.DataFrame) -> pd.DataFrame:
+            if curated is None or not len(curated):
+                return ran
+            return pd.concat([curated[~curated["report_id"].isin(mine)], ran], ignore_index=True)
+
+        reports, cells, flags = (merged(c, r) for c, r in zip((reports, cells, flags), run))
+    settle_across_years(chunk, reports, cells, flags)
+    return chunk
 
 
 def parse_files(paths: list[Path], on_done: Callable[[Path], None] | None = None,

@@ -13,7 +13,10 @@ markup, so the cells of a row run together: ``一、本年新收政府信息公�
     solve_requests     one split per row of table 三 so that balance and outcomes sum hold in every
                        column (branch and bound over the rows with several splits)
     solve_review       table 四: the 15-cell run as three rows of five, each adding up
-    solve_active       table 二: no identity binds it; a documented plausibility rule chooses
+    solve_active       table 二: no identity binds it; the numbers the report's prose states narrow
+                       its splits (`extract.disambiguate`), then a documented plausibility rule
+                       chooses; the splits left open travel with the cells (`alternatives`), for
+                       the agency's other years to narrow at curation
 
 Honesty. A split never gives a number a leading zero (``05``). When several splits satisfy every
 identity that applies, the choice follows `RULE` and each cell whose value depends on it is
@@ -48,8 +51,9 @@ RULE = {
     "requests": "the largest values in the earliest columns (natural persons ask most)",
     "review_litigation": "the largest values in the earliest columns (most cases are upheld)",
     "active_disclosure": "the stock at least each yearly count, a change no larger than its items, an amount at "
-                         "least its projects; a dash before digits a minus sign; the fewest digits in the longest "
-                         "cell; repealed no more than issued; the smallest change; then the largest values in the "
+                         "least its projects; a dash before digits a minus sign; the smallest change (本年增/减 is "
+                         "mostly 0); the fewest digits in the longest cell; repealed no more than issued; then the "
+                         "largest values in the "
                          "earliest columns",
 }
 MAX_CANDIDATES = 5000  # splits of one row kept before the row is given up as unsolvable
@@ -672,6 +676,8 @@ class Solution:
 
     values: dict[tuple[str, str], tuple[int | float | None, str]] = field(default_factory=dict)
     issues: list[FusedIssue] = field(default_factory=list)
+    #: row → (columns, splits still open: (values, raws) each, the chosen first), where ambiguous
+    alternatives: dict[str, tuple[tuple[str, ...], list]] = field(default_factory=dict)
 
     def ambiguous(self) -> set[tuple[str, str]]:
         return {(i.row, i.column) for i in self.issues if i.check == "cell.ambiguous"}
@@ -1097,8 +1103,9 @@ def plausible(columns: Sequence[str], values: Sequence) -> bool:
 
 def active_key(columns: Sequence[str], cand: Candidate) -> tuple:
     """The documented rule ordering table 二's splits (smaller first): plausible order; a dash
-    before digits read as a minus sign rather than a mark; the fewest digits in the longest cell
-    (decimals not counted); repealed no more than issued; the smallest change; the largest
+    before digits read as a minus sign rather than a mark; the smallest change (a year rarely
+    changes its list of items); the fewest digits in the longest cell (decimals not counted);
+    repealed no more than issued; the largest
     values in the earliest columns."""
     got = dict(zip(columns, cand.values))
     change = got.get("items_change")
@@ -1107,8 +1114,8 @@ def active_key(columns: Sequence[str], cand: Candidate) -> tuple:
     descending = len(flows) < 2 or None in flows or flows[0] >= flows[1]
     chars = cand.run.chars if cand.run else ""
     widths = [len(chars[a:b].split(".")[0].lstrip("-")) for a, b in zip(cand.bounds, cand.bounds[1:])]
-    return (not plausible(columns, cand.values), sum(v is None for v in cand.values), max(widths),
-            not descending, abs(change) if change is not None else 0,
+    return (not plausible(columns, cand.values), sum(v is None for v in cand.values),
+            abs(change) if change is not None else 0, max(widths), not descending,
             tuple(-(v if v is not None else -1) for v in cand.values))
 
 
@@ -1128,9 +1135,12 @@ def active_splits(row: LocatedRow, columns: Sequence[str]) -> list[Candidate]:
     return list(out.values())
 
 
-def solve_active(located: list[LocatedRow], template: str) -> Solution:
+def solve_active(located: list[LocatedRow], template: str, stated: dict | None = None) -> Solution:
     """Each row of table 二 on its own (no identity binds them): all splits without a leading
-    zero, chosen by `active_key`, every cell that depends on the choice flagged."""
+    zero, those agreeing with what the prose `stated` (`disambiguate.stated_active`) kept, chosen
+    by `active_key`, every cell that depends on the choice flagged."""
+    from extract.disambiguate import narrow, varying
+
     out = Solution()
     spec = tpl.get(template)["active_disclosure"]
     known = {r.key: r for r in spec.rows}
@@ -1150,12 +1160,37 @@ def solve_active(located: list[LocatedRow], template: str) -> Solution:
                                             many=len(run) >= len(columns)))
             continue
         cands.sort(key=lambda c: active_key(columns, c))
+        said = (stated or {}).get(row.key, [])
+        if said and len(cands) > 1:
+            splits = [(c.values, c) for c in cands]
+            kept = narrow(columns, splits, said)
+            out.issues += _settled_by_text(row.key, columns, splits, kept, said)
+            cands = [c for _, c in kept]
         rows = {row.key: RowSplits(row.key, cands[0].run, columns, cands)}
         settle("active_disclosure", rows, [{row.key: c} for c in cands], RULE["active_disclosure"], out)
+        if varying(columns, [(c.values, ()) for c in cands]):
+            out.alternatives[row.key] = (tuple(columns), [
+                (c.values, tuple((c.run or run).raw(c.bounds[j], c.bounds[j + 1]) for j in range(len(columns))))
+                for c in cands[:MAX_SOLUTIONS] for run in [cands[0].run]])
     lost = [r.key for r in located if r.key in known and 0 < _symbols(r.run) < len(known[r.key].columns)]
     if lost:
         out.issues.append(blanks_lost("active_disclosure", lost))
     return out
+
+
+def _settled_by_text(key: str, columns: Sequence[str], splits: list, kept: list, said) -> list[FusedIssue]:
+    """`cell.settled` for each cell the prose's numbers decided among the row's splits."""
+    from extract.disambiguate import varying
+
+    if len(kept) == len(splits):
+        return []
+    decided = varying(columns, splits) - varying(columns, kept)
+    why = "; ".join(dict.fromkeys(c.source for c in said))
+    return [FusedIssue("cell.settled", "active_disclosure", key,
+                       f"active_disclosure.{key}.{col}: of the {len(splits)} splits of the fused digits, only those "
+                       f"agreeing with {why} were kept; they all give {_show((kept[0][0][j],))}", "info", col,
+                       observed=_num(kept[0][0][j]))
+            for j, col in enumerate(columns) if col in decided]
 
 
 # ---------------------------------------------------------------- all together
@@ -1204,7 +1239,9 @@ def read_fused_text(text: str, tables: Iterable[str] = tpl.TABLES, page: int | N
     found = locate(text, tables)
     out = Extraction()
     if found.active:
-        solution = solve_active(found.active, found.active_template)
+        from extract.disambiguate import stated_active
+
+        solution = solve_active(found.active, found.active_template, stated_active(text))
         _emit(out, "active_disclosure", solution, {r.key: r.label for r in found.active}, page)
     if found.requests:
         solution = solve_requests(found.requests, found.request_columns)
@@ -1233,6 +1270,7 @@ def _emit(out: Extraction, table: str, solution: Solution, labels_of: dict[str, 
         out.cells.append(CellRead(table, row, col, raw, kind, None if value is None else float(value),
                                   labels_of.get(row, ""), page, METHOD))
     out.issues.extend(solution.issues)
+    out.alternatives.update({(table, row): alt for row, alt in solution.alternatives.items()})
     if solution.values:
         out.tables.append(table)
 

@@ -25,7 +25,7 @@ import re
 import shutil
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Iterable
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -36,7 +36,7 @@ import pyarrow.parquet as pq
 
 from extract import __version__
 from extract.crawl.archive import ARCHIVED_OUTCOMES, Archive, read_manifest
-from extract.curate import Summary
+from extract.curate import Summary, settle_chunk
 from extract.datasets import (PART_FILE, SCHEMAS, curated_lock, move_unknown_year_partitions, read_dataset, to_table,
                               upsert, write_agencies)
 from extract.parse import ParseResult, parse_bytes
@@ -55,6 +55,7 @@ class Source:
     url: str | None = None
     portal: str | None = None
     title: str | None = None
+    images: tuple[str, ...] = ()  # hashes of the pictures archived from the page's body (role image)
 
     @property
     def filename(self) -> str | None:
@@ -111,7 +112,7 @@ def plan_parse(raw_dir: str | Path, curated_dir: str | Path, *, years: Iterable[
     latest = latest_versions(versions)
     curated = read_dataset(curated_dir, "reports")[["report_id", "year", "parser_version"]]
     scope = _in_portals(latest, portals)
-    sources = _sources(scope)
+    sources = with_images(_sources(scope), manifest)
     known_year = dict(zip(curated["report_id"], curated["year"]))
     if years is not None:
         wanted = {int(y) for y in years}
@@ -156,6 +157,33 @@ def _sources(latest: pd.DataFrame) -> list[Source]:
     return [Source(r.sha256, r.url, _none(r.portal), _none(r.title)) for r in rows.itertuples(index=False)]
 
 
+def page_images(manifest: pd.DataFrame) -> dict[str, tuple[str, ...]]:
+    """Page URL → the hashes of the pictures archived from its body (manifest role ``image``, the
+    page as referrer), latest fetch of each picture, in the order they were fetched."""
+    rows = manifest[(manifest["role"] == "image") & manifest["outcome"].isin(ARCHIVED_OUTCOMES)
+                    & manifest["sha256"].notna() & manifest["referrer"].notna()]
+    rows = latest_versions(rows.sort_values(["fetched_at", "run_id"], kind="stable").assign(
+        url=rows["referrer"] + " " + rows["url"]))  # one picture per page and address
+    out: dict[str, list[str]] = {}
+    for referrer, sha in zip(rows["referrer"], rows["sha256"]):
+        if sha not in out.setdefault(referrer, []):
+            out[referrer].append(sha)
+    return {page: tuple(shas) for page, shas in out.items()}
+
+
+def with_images(sources: list[Source], manifest: pd.DataFrame) -> list[Source]:
+    """Each page source with the pictures its body showed (matched on the page's URL or final URL)."""
+    images = page_images(manifest)
+    if not images:
+        return sources
+    final = dict(zip(manifest["url"], manifest["final_url"]))
+    out = []
+    for source in sources:
+        found = images.get(source.url) or images.get(_none(final.get(source.url))) or ()
+        out.append(replace(source, images=found) if found else source)
+    return out
+
+
 def _year_of(source: Source, known_year: dict) -> int | None:
     year = _int_or_none(known_year.get(source.sha256))
     if year is None and source.title:
@@ -185,9 +213,10 @@ def batches(sources: list[Source], size: int, workers: int = 1) -> list[list[Sou
 
 def parse_source(archive: Archive, source: Source) -> ParseResult:
     """Parse one archived document (pure apart from reading its bytes)."""
+    images = [archive.read(sha) for sha in source.images if archive.has(sha)]
     return parse_bytes(archive.read(source.sha256), source.filename, source.url,
                        source_path=str(archive.path_for(source.sha256)), portal=source.portal,
-                       link_title=source.title)
+                       link_title=source.title, images=images)
 
 
 def stage_batch(raw_dir: str | Path, sources: list[Source], stage_dir: str | Path, name: str) -> BatchResult:
@@ -197,8 +226,12 @@ def stage_batch(raw_dir: str | Path, sources: list[Source], stage_dir: str | Pat
     results = []
     for source in sources:
         result = parse_source(archive, source)
-        summary.add(result)
         results.append(result)
+    stage = Path(stage_dir)
+    if stage.parent.name == STAGING:  # the batch's open table 二 splits, against the curated neighbours
+        results = settle_chunk(results, [], stage.parent.parent)
+    for result in results:
+        summary.add(result)
     frames = _frames(results)
     for dataset in DATASET_ORDER:  # the reports file last: its presence marks the batch complete
         _write_atomic(to_table(dataset, frames[dataset]), Path(stage_dir) / f"{name}-{dataset}.parquet")

@@ -10,15 +10,16 @@ reports with the exception in `error`, and the run goes on.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Sequence
 
 import pandas as pd
 
 from extract import __version__
 from extract.checks import Flag, check_report
-from extract.document import Document, Finding, ReadError
+from extract.document import Document, Finding, Grid, ReadError
 from extract.metadata import Metadata, read_metadata
 from extract.readers import read_document
 from extract.sniff import sniff_format
@@ -37,6 +38,9 @@ class ParseResult:
     report: dict
     cells: pd.DataFrame
     flags: pd.DataFrame
+    #: (table, row) → (columns, splits) of fused table 二 rows no identity decided, for
+    #: `extract.disambiguate.settle_across_years` (not written to the datasets)
+    alternatives: dict = field(default_factory=dict)
 
     @property
     def status(self) -> str:
@@ -55,10 +59,11 @@ def parse_path(path: str | Path, source_url: str | None = None, portal: str | No
 
 def parse_bytes(data: bytes, filename: str | None = None, source_url: str | None = None,
                 source_path: str | None = None, portal: str | None = None,
-                link_title: str | None = None) -> ParseResult:
+                link_title: str | None = None, images: Sequence[bytes] = ()) -> ParseResult:
     """`portal`, `link_title`: the configured name of the portal a crawled report came from and the
     text of the link to it (the crawl's provenance: region evidence, and agency and year when the
-    document lacks them)."""
+    document lacks them). `images` are the pictures of a web page's body (archived beside it): read
+    by OCR when the page's own markup holds no table (tables pasted into the page as pictures)."""
     report_id = hashlib.sha256(data).hexdigest()
     fmt = "other"
     try:
@@ -66,6 +71,8 @@ def parse_bytes(data: bytes, filename: str | None = None, source_url: str | None
         read = _read(data, fmt, filename, report_id, source_path, source_url)
         if isinstance(read, ParseResult):
             return read
+        if images and fmt == "html" and not extract_tables(read).tables:
+            read = _read_image_tables(read, images)
         if link_title:
             read.page_meta.setdefault("LinkTitle", link_title)
         return document_to_result(read, report_id, source_path, source_url, portal)
@@ -91,6 +98,23 @@ def _read(data: bytes, fmt: str, filename: str | None, report_id: str, source_pa
     except Exception as exc:  # noqa: BLE001 - a reader bug must not stop a run: record it
         return _failed(report_id, fmt, f"reader error: {type(exc).__name__}: {exc}", source_path, source_url,
                        "reader.crashed")
+    return doc
+
+
+def _read_image_tables(doc: Document, images: Sequence[bytes]) -> Document:
+    """The page with the tables OCR finds in its pictures after its text (each picture on its own;
+    one that is no image or holds no ruled table adds nothing)."""
+    from extract.readers.ocr import ocr_image_blocks
+
+    blocks = [block for data in images for block in ocr_image_blocks(data)]
+    tables = sum(isinstance(b, Grid) for b in blocks)
+    if not tables:
+        doc.findings.append(Finding("html.image_tables", "warning", f"the page's markup holds no table and OCR "
+                                    f"found no ruled table in its {len(images)} picture(s)"))
+        return doc
+    doc.blocks.extend(blocks)
+    doc.findings.append(Finding("html.image_tables", "info", f"the page's markup holds no table: {tables} "
+                                f"table(s) read by OCR from {len(images)} picture(s) in its body"))
     return doc
 
 
@@ -125,7 +149,8 @@ def document_to_result(doc: Document, report_id: str, source_path: str | None = 
     report.update(stated_columns(line.text for line in doc.lines))
     report["cells"] = len(extraction.cells)
     report["flags_error"] = sum(f.severity == "error" for f in flags)
-    return ParseResult(report, _cells_frame(extraction, report_id, meta.year), _flags_frame(flags, report_id, meta.year))
+    return ParseResult(report, _cells_frame(extraction, report_id, meta.year), _flags_frame(flags, report_id, meta.year),
+                       dict(extraction.alternatives))
 
 
 def _status(doc: Document, extraction: Extraction, text: str, meta: Metadata) -> tuple[str, str | None]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 
 FORMATS = ("pdf", "html", "docx", "doc", "wps", "xls", "xlsx", "txt", "image", "other")
@@ -14,7 +15,7 @@ _IMAGE_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"BM", b"II*\x00", b"MM\x0
 def sniff_format(data: bytes, filename: str | None = None) -> str:
     """One of `FORMATS`. The bytes decide; the file name only separates look-alikes
     (OLE2 is DOC, WPS or XLS; a ZIP is DOCX or XLSX)."""
-    head = data[:2048]
+    head = data[:4096]
     name = (filename or "").lower()
     if head.lstrip()[:5] == b"%PDF-" or b"%PDF-" in head[:1024]:
         return "pdf"
@@ -53,11 +54,24 @@ def _sniff_zip(data: bytes, name: str) -> str:
     return "other"
 
 
+#: an opening or closing tag of an element a report page is made of (also inside a JSON string,
+#: where a CMS API escapes its quotes and slashes: ``<p style=\"…\">``, ``<\/p>``)
+_TAG = re.compile(rb"<\\?/?(?:p|span|font|table|tbody|tr|td|th|div|br|strong|b|h[1-6]|img|a|o:p|section|"
+                  rb"center|ul|li)(?=[\s>/\\])", re.I)
+_MIN_TAGS = 6  # tags in the head before a file without a doctype counts as markup
+
+
 def _looks_like_html(head: bytes) -> bool:
+    """A page or a fragment: a doctype or document tag, or markup by its tags (a CMS stores a
+    report as a bare ``<p style=…>`` fragment, or as the ``content`` string of a JSON answer)."""
     probe = head[:1024].lower().lstrip(b"\xef\xbb\xbf \t\r\n")
-    return probe.startswith((b"<!doctype html", b"<html", b"<?xml")) or any(
-        tag in probe for tag in (b"<html", b"<head", b"<body", b"<table", b"<meta", b"<div")
-    )
+    if probe.startswith((b"<!doctype html", b"<html", b"<?xml")) or any(
+            tag in probe for tag in (b"<html", b"<head", b"<body", b"<table", b"<meta", b"<div")):
+        return True
+    if _TAG.match(probe):  # the file begins with an element: a fragment
+        return True
+    tags = _TAG.findall(head)
+    return len(tags) >= _MIN_TAGS and len({t.lower().lstrip(b"<\\/") for t in tags}) >= 2
 
 
 def _looks_like_text(head: bytes) -> bool:

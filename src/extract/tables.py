@@ -76,6 +76,8 @@ class Extraction:
     cells: list[CellRead] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)
     tables: list[str] = field(default_factory=list)  # tables found, in document order
+    #: (table, row) → (columns, splits) the fused-text solver left open (`extract.disambiguate`)
+    alternatives: dict = field(default_factory=dict)
 
     def has(self, table: str, row: str | None = None) -> bool:
         return any(c.table == table and (row is None or c.row == row) for c in self.cells)
@@ -534,6 +536,7 @@ def extract_tables(doc: Document) -> Extraction:
         out.cells += fused.cells
         out.issues += fused.issues
         out.tables += fused.tables
+        out.alternatives.update(fused.alternatives)
     # --- end fused text
     return out
 

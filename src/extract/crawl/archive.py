@@ -32,7 +32,8 @@ from extract import __version__
 
 MANIFEST_DESCRIPTION = (
     "ogi-reports raw archive manifest: one row per fetch. sha256 names the archived bytes "
-    "(objects/<sha[:2]>/<sha256>) when outcome is new, unchanged or not_modified and role is report."
+    "(objects/<sha[:2]>/<sha256>) when outcome is new, unchanged or not_modified and role is report "
+    "(or image: a picture in the body of the report page named by referrer)."
 )
 
 # the contract of spec/datasets.md, then this package's own columns
@@ -51,7 +52,8 @@ MANIFEST_SCHEMA = pa.schema(
         pa.field("etag", pa.string()),
         pa.field("last_modified", pa.string()),
         pa.field("fetched_at", pa.timestamp("us", tz="UTC")),
-        # role: listing (a listing page), page (a page opened for its attachments), report (archived or meant to be)
+        # role: listing (a listing page), page (a page opened for its attachments), report (archived or meant to be),
+        # image (a picture inside a report page's body, archived beside it: `referrer` is that page)
         pa.field("role", pa.string()),
         # outcome: new, unchanged, not_modified (304), page (read for links, not archived),
         # not_report, failed, disallowed (robots.txt), unreachable (the host did not answer:

@@ -39,7 +39,8 @@ _SUMMARY_COUNTERS = {
 @dataclass(frozen=True)
 class Job:
     url: str
-    role: str  # listing, page (opened for its report or attachments), file (a report file)
+    role: str  # listing, page (opened for its report or attachments), file (a report file),
+    # image (a picture in the body of a page that holds the report: its tables, pasted as images)
     portal: Portal
     referrer: str | None = None
     title: str = ""
@@ -209,7 +210,7 @@ class Crawler:
     # --- one job ---------------------------------------------------------------------------------
 
     async def _process(self, job: Job) -> None:
-        if job.role != "file":
+        if job.role not in ("file", "image"):
             budget = job.portal.max_pages or self.max_pages
             if self._pages_read[job.portal.name] >= budget:
                 self._record(job, None, outcome="skipped", error=f"page budget of {budget} pages spent")
@@ -253,8 +254,8 @@ class Crawler:
             self.summary.pages += 1
 
     async def _html(self, job: Job, fetched: Fetched, body: bytes) -> None:
-        if job.role == "file":
-            promised = file_format(job.url, job.title) or "a document"
+        if job.role in ("file", "image"):
+            promised = "an image" if job.role == "image" else file_format(job.url, job.title) or "a document"
             self._record(job, fetched, outcome="not_report", fmt="html", size=len(body), sha256=None,
                          error=f"expected {promised}, got an HTML page (an error page?)")
             return
@@ -278,9 +279,18 @@ class Crawler:
                 self.submit(Job(link.url, "listing", job.portal, referrer=here, title=link.text))
         if job.role == "page" or page.holds_report:
             for link in page.attachments:
-                self.submit(Job(link.url, "file", job.portal, referrer=here, title=link.text or page.title))
+                # a picture in a report page's body belongs to that page (its tables); elsewhere it is a report
+                role = "image" if link.image and page.holds_report else "file"
+                self.submit(Job(link.url, role, job.portal, referrer=here, title=link.text or page.title))
 
     async def _file(self, job: Job, fetched: Fetched, body: bytes, fmt: str) -> None:
+        if job.role == "image":  # archived beside its page (the referrer), never parsed on its own
+            if fmt == "image":
+                await self._archive(job, fetched, body, fmt, title=job.title, role="image")
+            else:
+                self._record(job, fetched, outcome="not_report", fmt=fmt, size=len(body),
+                             error=f"expected an image, got {'empty' if not body else fmt} content")
+            return
         if fmt in REPORT_FORMATS or (fmt == "txt" and holds_report(decode(body, None)[0])):
             await self._archive(job, fetched, body, fmt, title=job.title)
             return
@@ -288,9 +298,10 @@ class Crawler:
         self._record(job, fetched, outcome="not_report", fmt=fmt, size=len(body),
                      error=f"expected {promised}, got {'empty' if not body else fmt} content")
 
-    async def _archive(self, job: Job, fetched: Fetched, body: bytes, fmt: str, title: str) -> None:
+    async def _archive(self, job: Job, fetched: Fetched, body: bytes, fmt: str, title: str,
+                       role: str = "report") -> None:
         sha, is_new = await asyncio.to_thread(self.archive.put, body)  # fsync off the event loop
-        self._record(job, fetched, role="report", outcome="new" if is_new else "unchanged",
+        self._record(job, fetched, role=role, outcome="new" if is_new else "unchanged",
                      sha256=sha, fmt=fmt, size=len(body), title=title)
         self.known[job.url] = Known(sha, fmt, len(body), fetched.content_type, fetched.etag, fetched.last_modified)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import posixpath
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from urllib.parse import parse_qsl, urldefrag, urlencode, urljoin, urlsplit, urlunsplit
 
 import lxml.html
@@ -75,6 +75,7 @@ REPORT_SECTIONS = (
 class Link:
     url: str
     text: str
+    image: bool = False  # an <img> inside the page's content (a table pasted as a picture, a scan)
 
 
 @dataclass
@@ -257,7 +258,7 @@ def _attachments(root: etree._Element, base: str):
         url = _resolve(base, node.get("src") or node.get("data-src"))
         if not url or _CHROME_SRC.search(urlsplit(url).path) or (content is None and _in_chrome(node)):
             continue
-        yield Link(url, normalize_text(node.get("alt") or node.get("title") or ""))
+        yield Link(url, normalize_text(node.get("alt") or node.get("title") or ""), image=True)
 
 
 def _listing_links(root: etree._Element, base: str, text: str, listing_pattern: str | None):
@@ -356,5 +357,5 @@ def _unique(links) -> list[Link]:
     seen: dict[str, Link] = {}
     for link in links:
         if link.url not in seen or (link.text and not seen[link.url].text):
-            seen[link.url] = link
+            seen[link.url] = link if link.url not in seen else replace(link, image=link.image and seen[link.url].image)
     return list(seen.values())

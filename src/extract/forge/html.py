@@ -7,12 +7,24 @@
   (首页 > 政府信息公开 > 政府信息公开年报), a layout table around the article, inline styles,
   ``商业<br/>企业`` headers, ``&nbsp;`` padding, and a footer.
 
-Both print the tables with the official rowspans and colspans (`extract.forge.spans`). Encodings
+- ``style="fragment"``: what a CMS stores when an editor pastes a Word report into its editor
+  (Word "copy to editor"): no ``<html>``/``<body>``, the file starts with ``<p class="MsoNormal"
+  style=…>``; inline-styled Word tables whose style attributes hold newlines, every line of a cell in
+  its own ``<p class="p">`` (商业 / 企业), some header lines split by ``<br />`` instead, header and value
+  cells padded with ``<font face="Calibri">&nbsp;</font>``, the 22-row vertical 三、本年度办理结果, and a
+  misaligned column in table 三 (one applicant column two grid columns wide), as the Pingtan portal
+  serves its reports.
+- ``style="json"``: the same fragment as the ``content`` string of a CMS's JSON API answer
+  (``{"data": {"title": …, "content": "<p style=\\"…\\">…"}}``), with ``\\"`` escapes, and for some
+  seeds ``\\u`` escapes of every CJK character and ``\\/`` for ``/``.
+
+All print the tables with the official rowspans and colspans (`extract.forge.spans`). Encodings
 are UTF-8 or GBK, declared in ``<meta>`` or, as some portals do, not at all.
 """
 
 from __future__ import annotations
 
+import json
 import random
 import re
 from dataclasses import dataclass, field
@@ -22,7 +34,7 @@ from extract.forge.model import Report
 from extract.forge.prose import Prose, write_prose
 from extract.forge.spans import Sheet, Span, sheets
 
-STYLES = ("word", "cms")
+STYLES = ("word", "cms", "fragment", "json")
 ENCODINGS = ("utf-8", "gbk")
 
 
@@ -55,6 +67,10 @@ def render_html(report: Report, *, encoding: str = "utf-8", style: str = "word",
     prose = write_prose(report)
     if style == "word":
         return _encode(_word_document(report, prose, encoding, declare_charset, with_tables), encoding)
+    if style == "fragment":
+        return _encode(pasted_fragment(report, prose, with_tables), encoding)
+    if style == "json":
+        return _encode(json_article(report, pasted_fragment(report, prose, with_tables)), encoding)
     body = cms_article_body(report, prose, with_tables)
     return cms_page(report.title, body, chrome or Chrome(source=report.agency), encoding=encoding,
                     declare_charset=declare_charset, published=report.published.isoformat())
@@ -359,8 +375,10 @@ _CMS_P = '<p style="text-indent: 2em; line-height: 2em; margin: 0px;"><span styl
 _CMS_HEADING = '<p style="text-indent: 2em; line-height: 2em; margin: 0px;"><strong><span style="font-family: 黑体; font-size: 16pt;">{}</span></strong></p>'
 
 
-def cms_article_body(report: Report, prose: Prose | None = None, with_tables: bool = True) -> str:
-    """The article as a CMS editor stores it: inline-styled paragraphs and tables."""
+def cms_article_body(report: Report, prose: Prose | None = None, with_tables: bool = True,
+                     table_html=None) -> str:
+    """The article as a CMS editor stores it: inline-styled paragraphs and tables (`table_html`,
+    a function of the table's `Sheet`, prints something else in a table's place: its pictures)."""
     prose = prose or write_prose(report)
     rng = random.Random(f"cms-{report.seed}")
     parts = [_CMS_P.format(escape(t)) for t in prose.preface]
@@ -370,7 +388,7 @@ def cms_article_body(report: Report, prose: Prose | None = None, with_tables: bo
         parts.extend(_CMS_P.format(escape(t)) for t in paragraphs)
         sheet = tables.get(heading[0])
         if sheet is not None:
-            parts.append(_cms_table(sheet, rng))
+            parts.append(table_html(sheet) if table_html else _cms_table(sheet, rng))
     parts.append(f'<p style="text-align: right; line-height: 2em;"><span style="font-family: 仿宋_GB2312; '
                  f'font-size: 16pt;">{escape(prose.signature)}</span></p>')
     parts.append(f'<p style="text-align: right; line-height: 2em;"><span style="font-family: 仿宋_GB2312; '
@@ -411,3 +429,106 @@ def _cms_cell(span: Span, rng: random.Random) -> str:
         return f'<td{attrs} style="{style}" align="center"><strong>{text}</strong></td>'
     return (f'<td{attrs} style="{style}"><p style="text-align: {align}; margin: 0px;">'
             f'<span style="font-family: 宋体; font-size: 14px;">{text}</span></p></td>')
+
+
+# ---------------------------------------------------------------- Word pasted into a CMS editor (fragments)
+
+
+_PASTE_P = ('<p class="MsoNormal" style="margin: 0pt; text-indent: 31.4pt; padding: 0pt; background-image: '
+            'initial; background-position: initial;"><span style="font-family: {font}; color: rgb(76, 76, 76); '
+            'letter-spacing: -0.3pt; font-size: 16pt;"><font face="{font}">{text}</font></span>'
+            '<span style="font-family: 微软雅黑; color: rgb(76, 76, 76); font-size: 12pt;"><o:p></o:p></span></p>')
+_PASTE_TD = ('<td width="{width}" valign="center"{spans} style="width:{pt:.4f}pt;padding:3.7500pt 3.7500pt 3.7500pt '
+             '3.7500pt ;border-left:1.0000pt outset windowtext;\nmso-border-left-alt:1.0000pt outset windowtext;'
+             'border-right:1.0000pt outset windowtext;\nborder-top:none;mso-border-top-alt:none;border-bottom:'
+             '1.0000pt outset windowtext;\nmso-border-bottom-alt:1.0000pt outset windowtext;{extra}">{body}</td>')
+_PASTE_LINE = ('<p class="p" align="{align}" style="margin-top:1.5000pt;margin-right:0.0000pt;margin-bottom:0.0000pt;'
+               '\nmargin-left:0.0000pt;text-indent:{indent};word-break:break-all;\nmso-pagination:widow-orphan;'
+               'text-align:{align};line-height:21.0000pt;"><span style="font-family:仿宋_GB2312;mso-hansi-font-family:'
+               'Calibri;color:rgb(51,51,51);\nletter-spacing:0.0000pt;font-size:14.0000pt;mso-font-kerning:0.0000pt;'
+               '">{text}</span><span style="font-family:Calibri;mso-fareast-font-family:宋体;mso-bidi-font-family:'
+               '\'Times New Roman\';\nfont-size:12.0000pt;mso-font-kerning:0.0000pt;"><o:p></o:p></span></p>')
+_PASTE_BLANK = ('<p class="MsoNormal" style="margin: 0pt;"><span style="font-family:仿宋_GB2312;color:rgb(34,34,34);'
+                '\nfont-size:14.0000pt;"><font face="Calibri">&nbsp;</font></span><span style="font-family:Calibri;'
+                'font-size:10.5000pt;"><o:p></o:p></span></p>')
+_NBSP_PAD = '<font face="Calibri">&nbsp;</font>'
+_WIDE_COLUMN = "commercial"  # the applicant column Word leaves two grid columns wide
+
+
+def pasted_fragment(report: Report, prose: Prose | None = None, with_tables: bool = True) -> str:
+    """The report as a CMS editor stores a pasted Word document: a bare fragment, no page around it."""
+    prose = prose or write_prose(report)
+    rng = random.Random(f"paste-{report.seed}")
+    parts = [_PASTE_P.format(font="方正小标宋简体", text=escape(prose.title, quote=False))] if rng.random() < 0.5 else []
+    parts += [_PASTE_P.format(font="仿宋_GB2312", text=escape(t, quote=False)) for t in prose.preface]
+    tables = _sheets_after(report) if with_tables else {}
+    for heading, paragraphs in prose.sections:
+        parts.append(_PASTE_P.format(font="黑体", text=escape(heading, quote=False)))
+        parts.extend(_PASTE_P.format(font="仿宋_GB2312", text=escape(t, quote=False)) for t in paragraphs)
+        sheet = tables.get(heading[0])
+        if sheet is not None:
+            parts.append(_pasted_table(sheet, rng))
+    for line in (prose.signature, prose.date_line):
+        parts.append(_PASTE_P.format(font="仿宋_GB2312", text=escape(line, quote=False)).replace(
+            "text-indent: 31.4pt", "text-align: right"))
+    return "".join(parts)
+
+
+def _wide_column(sheet: Sheet) -> int | None:
+    """The grid column of table 三 that Word prints two columns wide (None for other tables)."""
+    if sheet.table != "requests":
+        return None
+    for row in sheet.origins():
+        for c, span in row:
+            if span.key and span.key[2] == _WIDE_COLUMN:
+                return c
+    return None
+
+
+def _pasted_table(sheet: Sheet, rng: random.Random) -> str:
+    widths = _column_widths(sheet)
+    wide = _wide_column(sheet)
+    out = ['<div align="center"><table border="1" cellspacing="0" style="border-collapse:collapse;border:none;'
+           'mso-border-left-alt:none;\nmso-border-top-alt:none;mso-border-insideh:0.7500pt outset windowtext;'
+           'mso-padding-alt:0.0000pt 0.0000pt 0.0000pt 0.0000pt ;"><tbody>']
+    for row in sheet.origins():
+        out.append("<tr>")
+        for c, span in row:
+            colspan = span.colspan + (wide is not None and c <= wide < c + span.colspan)
+            width = sum(widths[c:c + span.colspan])
+            out.append(_pasted_cell(span, colspan, width, rng))
+        out.append("</tr>")
+    out.append("</tbody></table></div>")
+    return "".join(out)
+
+
+def _pasted_cell(span: Span, colspan: int, width: int, rng: random.Random) -> str:
+    spans = (f' colspan="{colspan}"' if colspan > 1 else "") + (f' rowspan="{span.rowspan}"' if span.rowspan > 1 else "")
+    extra = "layout-flow:vertical-ideographic;" if span.vertical else ""
+    align = "justify" if span.role in ("label", "title", "extra", "group") else "center"
+    if not span.text:
+        body = _PASTE_BLANK
+    elif span.role == "head" and len(span.lines) > 1 and rng.random() < 0.4:
+        body = _PASTE_LINE.format(align=align, indent="0.0000pt", text="<br />".join(
+            escape(line, quote=False) for line in span.lines))  # one paragraph, lines split by <br />
+    else:
+        lines = []
+        for line in span.lines:
+            text = escape(line, quote=False)
+            if span.role in ("head", "title") and rng.random() < 0.3:
+                text = "&nbsp;&nbsp;" + text  # Word's first-line indent, pasted as padding
+            elif span.role == "value" and rng.random() < 0.2:
+                text = f'{_NBSP_PAD}<font face="仿宋_GB2312">{text}</font>'
+            lines.append(_PASTE_LINE.format(align=align, indent="24.0000pt" if span.role == "title" else "0.0000pt",
+                                            text=text))
+        body = "".join(lines)
+    return _PASTE_TD.format(width=width, spans=spans, pt=width * 0.75, extra=extra, body=body)
+
+
+def json_article(report: Report, content: str) -> str:
+    """A CMS API's answer holding the article: its HTML as the `content` string."""
+    rng = random.Random(f"json-{report.seed}")
+    article = {"id": 80000 + report.seed, "title": report.title, "publishTime": f"{report.published.isoformat()} 16:34",
+               "source": report.agency, "content": content, "attachments": []}
+    text = json.dumps({"code": 200, "msg": "success", "data": article}, ensure_ascii=rng.random() < 0.5)
+    return text.replace("/", "\\/") if rng.random() < 0.5 else text

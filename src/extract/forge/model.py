@@ -74,6 +74,7 @@ class Mess:
     other_handling_one_row: bool = False  # 2021 report printing （六）其他处理 as one row
     anomaly: bool = False  # break requests.balance in the total column (a source anomaly)
     truncate_after: str | None = None  # table 三 stops after this row; table 四 absent
+    blank_total: str | None = None  # this row of table 三 prints its 总计 blank (its parts stay printed)
 
 
 #: the messy cases every renderer must handle, by name (tests and samples iterate over these)
@@ -292,6 +293,8 @@ def generate(seed: int, template: str = "2021", mess: Mess = Mess(), year: int |
     report.cells = {k: _print_number(rng, v, mess, k[2] in ("amount_10k_yuan", "amount"))
                     for k, v in _in_print_order(report, numbers).items()}
     _add_na_cells(rng, report)
+    if mess.blank_total and ("requests", mess.blank_total, "total") in report.cells:
+        report.cells[("requests", mess.blank_total, "total")] = Printed("", None, "blank")
     if mess.extra_row:
         report.extra_rows["其他主动公开文件"] = _extra_row(rng, template)
     return report
@@ -327,3 +330,19 @@ def _add_na_cells(rng: random.Random, report: Report) -> None:
 def with_mess(report: Report, **changes) -> Report:
     """The same seed re-drawn with other mess (convenience for parametrised tests)."""
     return generate(report.seed, report.template, replace(report.mess, **changes), report.year, report.agency)
+
+
+def following_year(report: Report, seed: int, mess: Mess | None = None) -> Report:
+    """The same agency's report of the next year: its own numbers, except that each 上一年项目数量
+    is this year's 上一年项目数量 plus its 本年增/减 (table 二 of the 2019 format carries on)."""
+    after = generate(seed, report.template, report.mess if mess is None else mess, report.year + 1, report.agency)
+    for (table, row, column), printed in list(report.cells.items()):
+        change = report.cells.get((table, row, "items_change"))
+        key = (table, row, "items_last_year")
+        if column != "items_last_year" or key not in after.cells or change is None:
+            continue
+        value = (printed.value or 0) + (change.value or 0)
+        if printed.kind in ("number", "blank") and change.kind in ("number", "blank") and value >= 0:
+            after.cells[key] = Printed(str(int(value)), float(value), "number") if value or \
+                after.cells[key].kind != "blank" else after.cells[key]
+    return after

@@ -109,7 +109,7 @@ def write_prose(report: Report) -> Prose:
         overview[2] = f"本年度{report.agency}未收到政府信息公开申请，依申请公开渠道保持畅通。"
     review_text = pick(_REVIEW_INTRO) if "review_litigation" in report.tables else pick(_REVIEW_NONE)
     sections = [
-        (SECTION_HEADINGS[0], overview[: 3 + rng.randint(0, 2)]),
+        (SECTION_HEADINGS[0], overview[: 3 + rng.randint(0, 2)] + active_statements(report)),
         (SECTION_HEADINGS[1], pick(_ACTIVE_INTRO) if rng.random() < 0.5 else []),
         (SECTION_HEADINGS[2], pick(_REQUESTS_INTRO) if rng.random() < 0.5 else []),
         (SECTION_HEADINGS[3], review_text if rng.random() < 0.5 or "review_litigation" not in report.tables else []),
@@ -122,3 +122,33 @@ def write_prose(report: Report) -> Prose:
 def _count(report: Report, key) -> int | None:
     value = report.value(*key)
     return int(value) if value is not None else None
+
+
+#: what a 2019-format report's overview may repeat from its table 二: (row, column, phrase)
+_ACTIVE_FACTS = (
+    ("normative_documents", "newly_made", "新制作规范性文件{}件"),
+    ("licensing", "decisions", "作出行政许可决定{}件"),
+    ("penalty", "decisions", "作出行政处罚决定{}件"),
+    ("coercion", "decisions", "作出行政强制决定{}件"),
+    ("procurement", "projects", "完成政府集中采购项目{}个"),
+    ("procurement", "amount", "采购总金额{}万元"),
+)
+
+
+def active_statements(report: Report) -> list[str]:
+    """For some 2019-format reports, a sentence of 总体情况 repeating a few numbers of table 二
+    (its own random draw, so the rest of the prose is unchanged)."""
+    if report.template != "2019":
+        return []
+    rng = random.Random(f"prose-active-{report.seed}-{report.year}")
+    facts = [(phrase, report.value("active_disclosure", row, col)) for row, col, phrase in _ACTIVE_FACTS]
+    facts = [(phrase, v) for phrase, v in facts if v is not None]
+    if rng.random() < 0.3 or not facts:
+        return []
+    chosen = sorted(rng.sample(range(len(facts)), rng.randint(1, min(4, len(facts)))))
+    said = "，".join(facts[i][0].format(_plain(facts[i][1])) for i in chosen)
+    return [f"在主动公开方面，{report.agency}全年{said}，相关信息均已在门户网站公开。"]
+
+
+def _plain(value: float) -> str:
+    return str(int(value)) if float(value) == int(value) else f"{value:.2f}".rstrip("0").rstrip(".")

@@ -4,10 +4,15 @@ Web pages as CMS editors and Word/WPS "save as web page" write them: inline styl
 `<span>` inside cells, `&nbsp;` padding, rowspans over 20 rows, layout tables around the content.
 Every innermost `<table>` becomes a `Grid` with its spans expanded; the rest of the page becomes
 `Line`s in reading order, so section titles stand before the tables they head.
+
+A bare fragment (what a CMS stores: no ``<html>``/``<body>``, it starts with ``<p style=…>``) reads
+like a page. A JSON answer of a CMS API is unwrapped first: its longest string holding markup is
+the article (``content``), and its ``title`` the title.
 """
 
 from __future__ import annotations
 
+import json
 import re
 
 import lxml.etree
@@ -28,8 +33,9 @@ _LINE_TAGS = tuple(sorted(_BLOCK_TAGS | {"td", "th", "br"}))
 
 def read_html(data: bytes, filename: str | None = None, charset: str | None = None) -> Document:
     text, _ = decode(data, charset)
+    text, json_title = unwrap_json(text)
     root = parse_html(text.replace("\r", " ").replace("\n", " "))  # a newline in the source is a space
-    title = _title(root)
+    title = _title(root) or json_title
     page_meta = _page_meta(root)
     for el in list(root.iter(*_DROP_TAGS)):
         if el.getparent() is not None:
@@ -37,6 +43,39 @@ def read_html(data: bytes, filename: str | None = None, charset: str | None = No
     mark_line_breaks(root)
     grids = [table_to_grid(t) for t in leaf_tables(root)]
     return Document("html", tree_to_blocks(root, grids), title=title, page_meta=page_meta)
+
+
+_MARKUP = re.compile(r"<(?:p|div|table|span|br|font)[\s>/]", re.I)
+_TITLE_KEYS = ("title", "docTitle", "articleTitle", "name")
+
+
+def unwrap_json(text: str) -> tuple[str, str | None]:
+    """(the article's markup, its title) when `text` is a JSON document holding the article as a
+    string; else (`text`, None)."""
+    if not text.lstrip("\ufeff \t\r\n").startswith(("{", "[")):
+        return text, None
+    try:
+        value = json.loads(text.lstrip("\ufeff"))
+    except ValueError:
+        return text, None
+    strings = list(_json_strings(value))
+    markup = [s for _, s in strings if _MARKUP.search(s)]
+    if not markup:
+        return text, None
+    title = next((s.strip() for key, s in strings if key in _TITLE_KEYS and s.strip() and not _MARKUP.search(s)), None)
+    return max(markup, key=len), title
+
+
+def _json_strings(value, key: str | None = None):
+    """(key, string) of every string in a JSON value, depth first."""
+    if isinstance(value, str):
+        yield key, value
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            yield from _json_strings(v, k)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _json_strings(v, key)
 
 
 def mark_line_breaks(root) -> None:

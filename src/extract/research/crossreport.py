@@ -111,13 +111,11 @@ def _flag_partitions(root: Path) -> set:
 
 def carry_cross_year(reports: pd.DataFrame, cells: pd.DataFrame) -> pd.DataFrame:
     """carried_forward (N) vs carried_over (N+1) of one agency, per column of table 三."""
-    chosen = one_per_agency_year(reports)
     carry = _amounts(cells[(cells["table"] == "requests") & cells["row"].isin(["carried_forward", "carried_over"])])
-    carry = carry.merge(chosen, on="report_id")
-    before = carry[carry["row"] == "carried_forward"].assign(next_year=lambda f: f["year"] + 1)
-    after = carry[carry["row"] == "carried_over"]
-    pairs = after.merge(before, left_on=["agency_key", "year", "column"], right_on=["agency_key", "next_year", "column"],
-                        suffixes=("", "_before"))
+    years = year_pairs(reports)
+    after = carry[carry["row"] == "carried_over"].merge(years, on="report_id")
+    before = carry[carry["row"] == "carried_forward"].rename(columns=lambda c: f"{c}_before")
+    pairs = after.merge(before, left_on=["report_id_before", "column"], right_on=["report_id_before", "column_before"])
     pairs = pairs[pairs["amount"].notna() & pairs["amount_before"].notna()
                   & ((pairs["amount"] - pairs["amount_before"]).abs() > TOLERANCE)]
     records = [_record(
@@ -127,6 +125,16 @@ def carry_cross_year(reports: pd.DataFrame, cells: pd.DataFrame) -> pd.DataFrame
         "requests", "carried_over", p.column, p.amount_before, p.amount, _origin([p.method, p.method_before]))
         for p in pairs.sort_values(["report_id", "column"]).itertuples()]
     return _frame(records)
+
+
+def year_pairs(reports: pd.DataFrame) -> pd.DataFrame:
+    """report_id, year, report_id_before, year_before: each agency's report of a year with its report of
+    the year before (the best of each agency and year, `one_per_agency_year`). The one pairing of
+    reports across years: ``carry.cross_year`` and `extract.disambiguate` both use it."""
+    chosen = one_per_agency_year(reports)
+    before = chosen.assign(year=chosen["year"] + 1).rename(columns={"report_id": "report_id_before"})
+    pairs = chosen.merge(before.drop(columns="agency"), on=["agency_key", "year"])
+    return pairs.assign(year_before=pairs["year"] - 1)[["report_id", "year", "report_id_before", "year_before"]]
 
 
 def one_per_agency_year(reports: pd.DataFrame) -> pd.DataFrame:
