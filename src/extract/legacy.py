@@ -41,7 +41,7 @@ RULE = "the largest 本年度 figure whose 历年累计 is at least as large (th
 HEAD_WORDS = tpl.LEGACY_LABEL_HEADS[:2]  # 指标名称, 统计指标: a document without them has no legacy table
 MIN_ROWS = 3  # template rows a table must have for the report to be read as legacy
 MAX_COMBINATIONS = 20000  # joint splits of one sum's rows tried before the sum is given up
-UNITS = ("人次", "万元", "条", "件", "元", "人", "次", "个", "项", "份", "期", "场", "家")
+UNITS = ("人次", "万元", "条", "件", "元", "人", "次", "个", "项", "份", "期", "场", "家", "篇")
 _LABEL_PREFIX = re.compile(r"^(?:其中[:：]?\s*)")
 _YEAR_HEAD = re.compile(r"^\d{4}年度?$")
 _SP = r"[\s\u3000]*"
@@ -293,9 +293,18 @@ def read_legacy_text(text: str, page: int | None = None) -> Extraction:
     columns = header_columns(header.group(1))
     resolver = RowResolver()
     rows: list[TextRow] = []
+    carried = ""  # label text with a figure inside its note (（不同渠道和方式公开相同信息计1条）)
     for piece in text_to_pieces(text, header.end()):
-        key, label = resolver.resolve_tail(piece.before)
-        _, unit = strip_unit(piece.before)
+        before = carried + piece.before
+        end = piece.start + len(piece.run_text)
+        if _open_note(before):
+            carried = before + piece.run_text
+            continue
+        carried = ""
+        if text[end:end + 1] in _DATE_UNITS:
+            break  # a date (2017年3月14日): the table has ended
+        key, label = resolver.resolve_tail(before)
+        _, unit = strip_unit(before)
         if key is None:
             if _is_prose(label):
                 break  # the table has ended: running text (a date line, the next section)
@@ -327,6 +336,13 @@ def read_legacy_text(text: str, page: int | None = None) -> Extraction:
                                       row.label, page, method))
     out.tables.append(TABLE)
     return out
+
+
+_DATE_UNITS = frozenset("年月日")
+
+
+def _open_note(text: str) -> bool:
+    return text.count("（") + text.count("(") > text.count("）") + text.count(")")
 
 
 def _is_prose(label: str) -> bool:
