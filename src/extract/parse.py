@@ -89,7 +89,7 @@ def document_to_result(doc: Document, report_id: str, source_path: str | None = 
     extraction = extract_tables(doc)
     template = detect_template(extraction, text, meta.year)
     if template == "legacy":  # the prose figures its table lacks (or all of them, with no table)
-        extraction.cells += prose_cells((line.text for line in doc.lines), {c.row for c in extraction.cells})
+        extraction.cells += prose_cells(text.splitlines(), {c.row for c in extraction.cells})
     status, error = _status(doc, extraction, text, meta)
     flags = _reader_flags(doc) + _issue_flags(extraction) + _confidence_flags(extraction)
     if status != "not_a_report":
