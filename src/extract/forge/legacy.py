@@ -380,14 +380,25 @@ def _fused(report: LegacyReport) -> bytes:
 
 
 def _html(report: LegacyReport) -> bytes:
+    return render_legacy_html(report)
+
+
+def render_legacy_html(report: LegacyReport, chrome=None, encoding: str = "utf-8", declare_charset: bool = True,
+                       with_table: bool = True) -> bytes:
+    """The report as a CMS article page (`extract.forge.html.cms_page`); `with_table=False`: a
+    short note whose report is in an attachment."""
     from extract.forge.html import Chrome, _cms_table, cms_page
 
-    parts = [f"<p>{escape(p)}</p>" for p in paragraphs(report)]
-    if not report.prose_only:
-        parts.append(f"<p style=\"text-align:center\"><strong>{escape(TABLE_TITLE)}</strong></p>")
-        parts.append(_cms_table(legacy_sheet(report), random.Random(report.seed)))
-    parts += [f"<p style=\"text-align:right\">{escape(t)}</p>" for t in closing(report)]
-    return cms_page(report.title, "\n".join(parts), Chrome(source=report.agency), published=report.published.isoformat())
+    if with_table:
+        parts = [f"<p>{escape(p)}</p>" for p in paragraphs(report)]
+        if not report.prose_only:
+            parts.append(f"<p style=\"text-align:center\"><strong>{escape(TABLE_TITLE)}</strong></p>")
+            parts.append(_cms_table(legacy_sheet(report), random.Random(report.seed)))
+        parts += [f"<p style=\"text-align:right\">{escape(t)}</p>" for t in closing(report)]
+    else:
+        parts = [f"<p>{escape(paragraphs(report)[0])}</p>", "<p>全文及统计表详见附件。</p>"]
+    return cms_page(report.title, "\n".join(parts), chrome or Chrome(source=report.agency), encoding=encoding,
+                    declare_charset=declare_charset, published=report.published.isoformat())
 
 
 def _docx(report: LegacyReport) -> bytes:
