@@ -69,3 +69,23 @@ def test_crosswalk_names_only_keys_of_the_templates():
         assert walk.legacy in legacy_rows
         for table, row, column in walk.current:
             assert row in tpl.TEMPLATE_2021[table].row_keys and walk.change
+
+
+def test_a_corrected_legacy_cell_reaches_the_views(eras, tmp_path):
+    from extract.research.corrections import apply_corrections
+
+    root, legacy, _ = eras
+    con = views.connect(root)
+    report_id, before = con.sql("select report_id, requests_received from legacy where year = 2016").fetchall()[0]
+    corrections = tmp_path / "c.csv"
+    corrections.write_text("report_id,agency,year,table,row,column,value,reason,who,date\n"
+                           f"{report_id},,,legacy,requests.received,this_year,{before + 50:g},test,me,2026-01-01\n",
+                           encoding="utf-8")
+    try:
+        apply_corrections(root, corrections)
+        con = views.connect(root)
+        assert con.sql("select requests_received from legacy where year = 2016").fetchall()[0][0] == before + 50
+        assert con.sql("select requests_received from series where year = 2016").fetchall()[0][0] == before + 50
+    finally:
+        corrections.write_text("report_id,agency,year,table,row,column,value,reason,who,date\n", encoding="utf-8")
+        apply_corrections(root, corrections)
