@@ -104,3 +104,18 @@ def test_legacy_sums_are_checked():
     assert list(channels["expected"]) == [cumulative, this_year]
     cumulative = flags[flags["check"] == "legacy.cumulative"]
     assert list(cumulative["row"]) == ["proactive.gazette"] and cumulative["severity"].iloc[0] == "warning"
+
+
+def test_fused_level_columns_are_flagged_not_guessed_silently():
+    """Three figure columns run together (区政府 / 区直单位 / 乡镇街道) have many readings: every
+    cell read from such a run carries a cell.ambiguous flag; a long run is left out, not a crash."""
+    from extract.legacy import read_legacy_text
+
+    text = ("统计指标 单位 区政府统计数 区直单位统计数 乡镇街道统计数 （一）主动公开政府信息数 条 12345 "
+            "（一）收到申请数 件 3 4 5 1.当面申请数 件 3 4 5 （三）申请答复数 件 3 4 5 四、行政复议数量 件 "
+            + "9" * 200)
+    found = read_legacy_text(text)
+    flagged = {(i.row, i.column) for i in found.issues if i.check == "cell.ambiguous"}
+    assert {("proactive.items", c) for c in ("this_year", "extra_col.1", "extra_col.2")} <= flagged
+    cells = {(c.row, c.column): c.value for c in found.cells}
+    assert cells[("requests.received", "extra_col.2")] == 5 and ("requests.received", "this_year") not in flagged

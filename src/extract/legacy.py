@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from extract import labels
 from extract import template as tpl
 from extract.document import Cell, Document, Grid
-from extract.fused import Run, fill, match_tail, parse_run, text_to_pieces
+from extract.fused import Run, TooMany, fill, match_tail, parse_run, text_to_pieces
 from extract.tables import CellRead, Extraction, Issue
 from extract.values import parse_value
 
@@ -363,7 +363,11 @@ def run_splits(run: Run, n: int) -> list[Split]:
             return []
         return [tuple((run.raw(a, b), _num(run.value(a, b))) for a, b in zip(bounds, bounds[1:]))]
     out: list[Split] = []
-    for bounds in fill(run, 0, len(run), n):
+    try:
+        cuts = fill(run, 0, len(run), n)
+    except TooMany:
+        return []  # too many readings to choose among: left out, flagged fused.unsolved
+    for bounds in cuts:
         values = tuple((run.raw(a, b), _num(run.value(a, b))) for a, b in zip(bounds, bounds[1:]))
         if n >= 2 and values[0][1] is not None and values[1][1] is not None and values[1][1] < values[0][1]:
             continue
