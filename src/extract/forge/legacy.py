@@ -226,11 +226,11 @@ def _deal(rng: random.Random, total: int, keys, weights) -> dict[str, int]:
 def _cumulative(rng: random.Random, year_counts: dict[str, float], years: int) -> dict[str, float]:
     """Running totals since 2008 that keep the sums: earlier years drawn like this one, added up."""
     earlier: dict[str, float] = dict.fromkeys(year_counts, 0)
+    busier = 8 if rng.random() < 0.1 else 1  # a quiet year after busy ones: totals two digits longer
     for _ in range(years):
-        keep = rng.uniform(0.1, 1.2)
+        keep = rng.uniform(0.1, 1.2) * busier
         for key, value in year_counts.items():
             earlier[key] += int(value * keep) if key != "fees_10k_yuan" else 0
-    # a share of one year's items every earlier year keeps the totals within a digit of the year
     out = {k: year_counts[k] + earlier[k] for k in year_counts}
     for total, parts in (("requests.received", [k for k in out if k in tpl.LEGACY_CHANNELS]),
                          ("requests.answered", [k for k in out if k in tpl.LEGACY_ANSWERS]),
