@@ -127,6 +127,13 @@ class RowResolver:
             row = hit[0] if hit else None
         return self.use(row)
 
+    def open_section(self, label: str) -> None:
+        """Follow a row without figures: it opens its section but is no cell (and no row seen)."""
+        text = _LABEL_PREFIX.sub("", labels.fold(label).strip())
+        row = labels.match(text, self.candidates())
+        if row is not None and row.key in tpl.LEGACY_SECTIONS:
+            self.section = tpl.LEGACY_SECTIONS[row.key]
+
     def resolve_tail(self, before: str) -> tuple[str | None, str]:
         """(row key, printed label) of the label that ends `before` (the text before a run)."""
         text, unit = strip_unit(before)
@@ -203,7 +210,7 @@ def read_legacy_grid(grid: Grid, out: Extraction) -> int:
             label, unit = strip_unit(label)
         values = {k: v for k, v in by_role.items() if k == "this_year" or k == "cumulative" or k.startswith("extra_col.")}
         if not any(parse_value(v).kind == "number" for v in values.values()):
-            resolver.resolve(label)  # a section heading still opens its section
+            resolver.open_section(label)  # a heading (or a row printed blank) still opens its section
             continue
         key = resolver.resolve(label) or resolver.new_extra()
         found += not key.startswith("extra.")
