@@ -9,7 +9,7 @@ from extract.forge.legacy import FORMATS, generate_legacy, render_legacy
 from extract.forge.model import Printed
 from extract.parse import parse_bytes
 
-NAMES = {"html": "r.html", "docx": "r.docx", "pdf": "r.pdf", "text": "r.txt", "fused": "r.txt"}
+NAMES = {"html": "r.html", "word-html": "w.htm", "docx": "r.docx", "pdf": "r.pdf", "text": "r.txt", "fused": "r.txt"}
 
 
 def parse(report, fmt):

@@ -82,7 +82,7 @@ def _legacy_samples(seed: int, save) -> None:
     """Pre-2019 reports (extract.forge.legacy), both families, in every format."""
     from extract.forge.legacy import FAMILIES, FORMATS, generate_legacy, render_legacy
 
-    suffix = {"html": "html", "docx": "docx", "pdf": "pdf", "text": "txt", "fused": "txt"}
+    suffix = {"html": "html", "word-html": "html", "docx": "docx", "pdf": "pdf", "text": "txt", "fused": "txt"}
     for family in FAMILIES:
         for fmt in FORMATS:
             report = generate_legacy(seed, family, levels=False if fmt == "fused" else None)

@@ -8,7 +8,7 @@
   level (区政府统计数 / 区直单位统计数 / 乡镇街道统计数) in the formats that keep a grid.
 
     report = generate_legacy(seed=3, family="national")
-    data = render_legacy(report, "fused")      # html, docx, pdf, text, fused
+    data = render_legacy(report, "fused")      # html, word-html, docx, pdf, text, fused
     report.truth()                             # every cell the file holds, in the template's units
 
 The sums hold (channels = received, answers = answered, refusals = refused, 历年累计 ≥ 本年度) and the
@@ -32,7 +32,7 @@ from extract.forge.prose import cn_date
 from extract.forge.spans import Sheet, Span
 
 FAMILIES = ("fujian", "national")
-FORMATS = ("html", "docx", "pdf", "text", "fused")
+FORMATS = ("html", "word-html", "docx", "pdf", "text", "fused")
 LEVEL_HEADS = ("区政府统计数", "区直单位统计数", "乡镇街道统计数")
 
 # (row key or None for a heading, printed label, unit); the values follow from the key
@@ -344,9 +344,9 @@ def legacy_sheet(report: LegacyReport, numbered: bool | None = None) -> Sheet:
 
 
 def render_legacy(report: LegacyReport, fmt: str) -> bytes:
-    """The report as `fmt`: html (a CMS page), docx, pdf, text (figures separated by spaces),
+    """The report as `fmt`: html (a CMS page), word-html (Word's web page, GBK), docx, pdf, text (figures separated by spaces),
     fused (a web page's text export: the whole body on one line, figures run together)."""
-    renderers = {"html": _html, "docx": _docx, "pdf": _pdf, "text": _text, "fused": _fused}
+    renderers = {"html": _html, "word-html": _word_html, "docx": _docx, "pdf": _pdf, "text": _text, "fused": _fused}
     if fmt not in renderers:
         raise ValueError(f"unknown format {fmt!r}; expected one of {FORMATS}")
     return renderers[fmt](report)
@@ -381,6 +381,22 @@ def _fused(report: LegacyReport) -> bytes:
 
 def _html(report: LegacyReport) -> bytes:
     return render_legacy_html(report)
+
+
+def _word_html(report: LegacyReport) -> bytes:
+    """A Word "save as web page" file (``MsoNormalTable``, runs split by script), in GBK."""
+    from extract.forge.html import _WORD_HEAD, _word_paragraph, _word_table
+
+    parts = [_WORD_HEAD.format(meta='<meta http-equiv=Content-Type content="text/html; charset=gb2312">\n',
+                               title=escape(report.title)),
+             _word_paragraph(report.title, size="22.0pt", align="center", indent=False)]
+    parts += [_word_paragraph(p) for p in paragraphs(report)]
+    if not report.prose_only:
+        parts.append(_word_paragraph(TABLE_TITLE, align="center", indent=False))
+        parts.append(_word_table(legacy_sheet(report), random.Random(f"word-{report.seed}")))
+    parts += [_word_paragraph(t, align="right", indent=False) for t in closing(report)]
+    parts.append("</div>\n\n</body>\n\n</html>\n")
+    return "".join(parts).encode("gbk")
 
 
 def render_legacy_html(report: LegacyReport, chrome=None, encoding: str = "utf-8", declare_charset: bool = True,
