@@ -119,3 +119,13 @@ def test_fused_level_columns_are_flagged_not_guessed_silently():
     assert {("proactive.items", c) for c in ("this_year", "extra_col.1", "extra_col.2")} <= flagged
     cells = {(c.row, c.column): c.value for c in found.cells}
     assert cells[("requests.received", "extra_col.2")] == 5 and ("requests.received", "this_year") not in flagged
+
+
+def test_a_local_indicator_is_kept_as_extra_with_its_label():
+    report = next(r for s in range(100) for r in [generate_legacy(s, "national", levels=False)]
+                  if any(row.key == "extra.1" for row in r.rows))
+    for fmt in ("html", "fused"):
+        result = parse(report, fmt)
+        extra = result.cells[result.cells["row"] == "extra.1"]
+        assert len(extra) == 1 and "主动公开行政执法信息数" in extra["label"].item()
+        assert read_back(result) == pytest.approx(truth_of(report))

@@ -107,6 +107,8 @@ _NATIONAL = (
     ("meetings", "（一）召开政府信息公开工作会议或专题会议数", "次"), ("training.sessions", "（二）举办各类培训班数", "次"),
     ("training.trainees", "（三）接受培训人员数", "人次"),
 )
+LOCAL_ROW_SHARE = 0.15  # reports printing a local indicator (主动公开行政执法信息数)
+_LOCAL_LABEL = {"fujian": "3.主动公开行政执法信息数", "national": "6.主动公开行政执法信息数"}
 _SCALE = {"city": 1.0, "county": 0.5, "department": 0.25, "township": 0.06}
 
 
@@ -249,6 +251,10 @@ def _print(value: float, money: bool) -> Printed:
     return Printed(text, float(value), "number")
 
 
+def report_family(family: str) -> str:
+    return "national" if family == "national" else "fujian"
+
+
 def generate_legacy(seed: int, family: str | None = None, year: int | None = None, agency: int | None = None,
                     prose_only: bool = False, levels: bool | None = None) -> LegacyReport:
     """A forged pre-2019 report. `levels`: one figure column per level (national family, grids)."""
@@ -280,6 +286,12 @@ def generate_legacy(seed: int, family: str | None = None, year: int | None = Non
             money = key in tpl.LEGACY_MONEY
             row.values = {col: _print(figures[col][key], money) for col in columns}
         rows.append(row)
+    if rng.random() < LOCAL_ROW_SHARE:  # a local indicator the template lacks: kept as extra.1
+        at = next(i for i, r in enumerate(rows) if r.key == "proactive.gazette") + 1
+        local = rng.randint(0, 40)
+        values = {"this_year": local, "cumulative": local + rng.randint(0, 9) * local}
+        rows.insert(at, LegacyRow("extra.1", _LOCAL_LABEL[report_family(family)], "条",
+                                  {c: _print(values.get(c, local), False) for c in columns}))
     report = LegacyReport(name, level, year, family, date(year + 1, rng.randint(1, 3), rng.randint(1, 28)),
                           columns, heads, rows, seed, numbered, prose_only)
     report.stated = {"proactive.items": int(counts["proactive.items"]),
