@@ -7,9 +7,11 @@ unit (计量单位 / 单位), the year's figure (本年度, 2016年度, 统计�
     read_legacy_grid   a real table (HTML, DOCX, PDF, tab-separated text): columns by their header
     read_legacy_text   the table flattened into text: label, unit, then the figures separated by
                        spaces or fused into one digit run (``主动公开文件数条346085376``)
-    split_fused        every split of a fused run into 本年度 | 历年累计 with cumulative ≥ this year;
-                       the channel and answer sums choose among them, and a split they cannot
-                       decide is taken by `RULE` and flagged ``cell.ambiguous``, never silently
+    run_splits         every reading of a run; fused, every split into 本年度 | 历年累计 with
+                       cumulative ≥ this year
+    choose_splits      a figure the prose states, then the channel, answer and refusal sums
+                       choose among them; a split they cannot decide is taken by `RULE` and
+                       flagged ``cell.ambiguous``, never silently
     prose_cells        the prose keys stated in sentences about 政府信息公开 requests, for a report
                        whose table lacks them (``method = "prose"``)
 

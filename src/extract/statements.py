@@ -10,6 +10,11 @@ the text disagrees with the table only when no reading matches (`crossreport.tab
 Extraction is conservative: a number must be followed by 件 (or 起 for cases) and stand near its
 verb; comparisons (同比, 较上年, 增长, %) and rows of a table printed as text are skipped, so
 a missing statement is far more likely than a wrong one.
+
+A request count is read only from a sentence about 政府信息公开 requests (`about_requests`): not
+from 共受理申请121510件 in a sentence on 行政审批, nor from 办结171件 of approvals. A combined phrase
+(予以公开及部分公开42件) is a fact of neither part. The same filter gives the prose figures of the
+pre-2019 reports (`legacy_statements`, by `legacy` row key, with 条 as well as 件).
 """
 
 from __future__ import annotations
