@@ -39,7 +39,8 @@ COLUMN_DESCRIPTIONS: dict[str, dict[str, str]] = {
         "published": "the date printed on the report, if any",
         "source_url": "where the file was fetched from; null for local files",
         "source_path": "the file that was parsed",
-        "status": "`ok` (all three tables read), `partial`, `failed`, `not_a_report`",
+        "status": "`ok` (all three tables read; before 2019: the statistics table read), `partial` (before 2019: "
+                  "no statistics table, prose figures at most), `failed`, `not_a_report`",
         "error": "why the report is not `ok`",
         "parser_version": "version of the package that wrote the row",
         "parsed_at": "when the row was written (UTC)",
