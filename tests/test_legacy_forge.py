@@ -129,3 +129,18 @@ def test_a_local_indicator_is_kept_as_extra_with_its_label():
         extra = result.cells[result.cells["row"] == "extra.1"]
         assert len(extra) == 1 and "主动公开行政执法信息数" in extra["label"].item()
         assert read_back(result) == pytest.approx(truth_of(report))
+
+
+def test_a_numbered_national_form_in_text_drops_the_row_numbers():
+    """序号 统计指标 单位 统计数, flattened with spaces: '1 （一）主动公开政府信息数 条 346 2 其中：…' —
+    the 2 after 346 is the next row's number."""
+    from extract.legacy import read_legacy_text
+
+    text = ("序号 统计指标 单位 统计数 一、主动公开情况 1 （一）主动公开政府信息数 条 346 2 其中：主动公开规范性文件数 条 12 "
+            "3 （一）收到申请数 件 9 4 1.当面申请数 件 5 5 3.网络申请数 件 4 6 （三）申请答复数 件 9 7 四、行政复议数量 件 1 "
+            "8 （二）被依法纠错数 件 1")
+    cells = {(c.row, c.column): c.value for c in read_legacy_text(text).cells}
+    assert cells == {("proactive.items", "this_year"): 346, ("proactive.normative_documents", "this_year"): 12,
+                     ("requests.received", "this_year"): 9, ("requests.in_person", "this_year"): 5,
+                     ("requests.online", "this_year"): 4, ("requests.answered", "this_year"): 9,
+                     ("review.total", "this_year"): 1, ("review.corrected", "this_year"): 1}

@@ -300,6 +300,7 @@ def read_legacy_text(text: str, page: int | None = None) -> Extraction:
     if header is None:
         return out
     columns = header_columns(header.group(1))
+    numbered = "序" in header.group(0)[:4]  # a 序号 column: each row's number follows the row before
     resolver = RowResolver()
     rows: list[TextRow] = []
     carried = ""  # label text with a figure inside its note (（不同渠道和方式公开相同信息计1条）)
@@ -317,6 +318,8 @@ def read_legacy_text(text: str, page: int | None = None) -> Extraction:
         if key is None:
             if _is_prose(label):
                 break  # the table has ended: running text (a date line, the next section)
+            if numbered and not re.search(r"\s", piece.run_text.strip()):
+                continue  # the 序号 of the row that follows a heading
             key = resolver.new_extra()
         try:
             run = parse_run(piece.run_text)
@@ -324,7 +327,8 @@ def read_legacy_text(text: str, page: int | None = None) -> Extraction:
             continue
         if run is None:
             continue
-        rows.append(TextRow(key, _printed(label, unit), unit, run, piece.run_text, run_splits(run, len(columns))))
+        rows.append(TextRow(key, _printed(label, unit), unit, run, piece.run_text,
+                            run_splits(run, len(columns), numbered)))
     if sum(not r.key.startswith("extra.") for r in rows) < MIN_ROWS:
         return Extraction()
     from extract.statements import legacy_statements
@@ -362,12 +366,15 @@ def _is_prose(label: str) -> bool:
 Split = tuple[tuple[str | None, float | None], ...]  # (raw, value) per column; raw None: not printed
 
 
-def run_splits(run: Run, n: int) -> list[Split]:
+def run_splits(run: Run, n: int, numbered: bool = False) -> list[Split]:
     """Every reading of a run as the row's `n` figures. Spaces decide where they show; a fused
-    run is cut every way with cumulative ≥ this year (the first two columns)."""
+    run is cut every way with cumulative ≥ this year (the first two columns). In a table with a
+    序号 column the last spaced number is the next row's, not a figure."""
     cells = len(run.forced) + 1
     if cells >= n:
         bounds = (0, *run.forced, len(run))
+        if cells == n + 1 and numbered:
+            bounds, cells = bounds[:-1], n
         if cells > n:
             return []
         return [tuple((run.raw(a, b), _num(run.value(a, b))) for a, b in zip(bounds, bounds[1:]))]

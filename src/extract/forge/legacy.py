@@ -364,11 +364,15 @@ def render_legacy(report: LegacyReport, fmt: str) -> bytes:
     return renderers[fmt](report)
 
 
-def _text_rows(report: LegacyReport, sep: str) -> list[str]:
-    head = (["统计指标", "单位"] if report.family == "national" else ["指标名称", "计量单位"]) + report.heads
+def _text_rows(report: LegacyReport, sep: str, numbered: bool = False) -> list[str]:
+    head = (["序号"] if numbered else []) + (
+        ["统计指标", "单位"] if report.family == "national" else ["指标名称", "计量单位"]) + report.heads
     lines = [sep.join(head)]
+    number = 0
     for row in report.rows:
-        parts = [row.label] + ([row.unit] if row.unit else []) + [row.values[c].raw for c in report.columns if row.key]
+        number += row.key is not None
+        parts = ([str(number)] if numbered and row.key else []) + [row.label] + ([row.unit] if row.unit else []) + [
+            row.values[c].raw for c in report.columns if row.key]
         lines.append(sep.join(parts))
     return lines
 
@@ -380,7 +384,7 @@ def _body(report: LegacyReport) -> list[str]:
 def _text(report: LegacyReport) -> bytes:
     lines = _body(report)
     if not report.prose_only:
-        lines += [f"附件：{report.year}年{TABLE_TITLE}", *_text_rows(report, " "), ""]
+        lines += [f"附件：{report.year}年{TABLE_TITLE}", *_text_rows(report, " ", report.numbered), ""]
     return "\n".join(lines + closing(report)).encode("utf-8") + b"\n"
 
 
