@@ -134,6 +134,7 @@ class LegacyReport:
     numbered: bool = False  # a 序号 column in front
     prose_only: bool = False  # no table: the figures are stated in sentences
     stated: dict[str, int] = field(default_factory=dict)  # prose key → figure the text states
+    variant: str = ""  # fujian-early, fujian-late or national: the list's wording
 
     @property
     def title(self) -> str:
@@ -256,8 +257,11 @@ def report_family(family: str) -> str:
 
 
 def generate_legacy(seed: int, family: str | None = None, year: int | None = None, agency: int | None = None,
-                    prose_only: bool = False, levels: bool | None = None) -> LegacyReport:
-    """A forged pre-2019 report. `levels`: one figure column per level (national family, grids)."""
+                    prose_only: bool = False, levels: bool | None = None,
+                    previous: LegacyReport | None = None) -> LegacyReport:
+    """A forged pre-2019 report. `levels`: one figure column per level (national family, grids).
+    With `previous` (the same agency's report of the year before, in the same list), each 历年累计
+    continues it: last year's total plus this year's figure."""
     rng = random.Random(f"legacy-{seed}")
     family = family or rng.choice(FAMILIES)
     name, level, *_ = AGENCIES[agency if agency is not None else rng.randrange(len(AGENCIES))]
@@ -278,6 +282,10 @@ def generate_legacy(seed: int, family: str | None = None, year: int | None = Non
     else:
         columns, heads = ["this_year", "cumulative"], [f"{year}年度", "历年累计"]
         figures = {"this_year": counts, "cumulative": _cumulative(rng, counts, year - 2008)}
+        if previous is not None and previous.variant == variant and "cumulative" in previous.columns:
+            before = {r.key: r.values["cumulative"].value for r in previous.rows
+                      if r.key and not r.key.startswith("extra.")}
+            figures["cumulative"].update({k: v + counts[k] for k, v in before.items() if k in counts})
         numbered = False
     rows = []
     for key, label, unit in layout:
@@ -293,7 +301,7 @@ def generate_legacy(seed: int, family: str | None = None, year: int | None = Non
         rows.insert(at, LegacyRow("extra.1", _LOCAL_LABEL[report_family(family)], "条",
                                   {c: _print(values.get(c, local), False) for c in columns}))
     report = LegacyReport(name, level, year, family, date(year + 1, rng.randint(1, 3), rng.randint(1, 28)),
-                          columns, heads, rows, seed, numbered, prose_only)
+                          columns, heads, rows, seed, numbered, prose_only, variant=variant)
     report.stated = {"proactive.items": int(counts["proactive.items"]),
                      "requests.received": int(counts["requests.received"])}
     return report

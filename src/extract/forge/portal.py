@@ -251,10 +251,11 @@ class DemoPortal:
             _Plan(CITY_AGENCY, 2013, "", True, None, family="fujian", encoding="gbk", declare="none"),
             _Plan(CITY_AGENCY, 2012, "", False, "docx", family="fujian"),
         ]
-        for i, plan in enumerate(plans):
+        previous = None  # the city's legacy reports continue each other's 历年累计, oldest first
+        for i, plan in sorted(enumerate(plans), key=lambda item: item[1].year):
             if plan.family:
-                plan.report = generate_legacy(self.seed * 1000 + i, plan.family, plan.year, _CITY_INDEX,
-                                              levels=False)
+                plan.report = previous = generate_legacy(self.seed * 1000 + i, plan.family, plan.year, _CITY_INDEX,
+                                                         levels=False, previous=previous)
                 continue
             template = "2019" if plan.year < 2021 else "2021"
             plan.report = generate(self.seed * 1000 + i, template, MESSES.get(plan.mess, Mess()), plan.year,
