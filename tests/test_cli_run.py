@@ -56,6 +56,18 @@ def first_run(tmp_path_factory, request):
             "manifest": read_manifest(cwd / "data" / "raw")}
 
 
+def test_readme_series_query_covers_both_eras_of_the_demo_run(first_run):
+    """The demo serves 2012–2018 legacy reports too: the README's 2008–2025 query has every year."""
+    from extract.research import views
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    block = next(b for b in re.findall(r"```sql\n(.*?)```", readme, re.S) if "from series" in b)
+    series = views.connect(first_run["cwd"] / "data" / "curated").sql(block).df().set_index("year")
+    assert list(series.index) == list(range(2012, 2026))
+    assert series.loc[2012:2018, "requests_received"].notna().all()
+    assert series.loc[2019:2025, "requests_received"].notna().all()
+
+
 def test_ogi_run_curates_the_demo_portal(first_run):
     from extract.forge.portal import DemoPortal
 

@@ -400,6 +400,7 @@ def test_forge_samples_writes_each_format_with_its_truth(tmp_path, monkeypatch):
     assert {"word_utf-8.html", "cms_gbk.html", "word_gbk_undeclared.html", "text_tsv.txt", "text_spaces.txt",
             "text_fused.txt", "report.docx"} <= names
     assert {f"mess_{m}.html" for m in MESSES} <= names
+    assert {"legacy_fujian_fused.txt", "legacy_national_html.html", "legacy_national_docx.docx"} <= names
     for path in paths:
         expected = {".html": "html", ".txt": "txt", ".docx": "docx", ".doc": "doc", ".pdf": "pdf"}[path.suffix]
         assert sniff_format(path.read_bytes(), path.name) == expected

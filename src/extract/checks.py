@@ -242,7 +242,69 @@ def expected_rows(table: tpl.Table, present: set[str]) -> list[str]:
     return rows
 
 
+# ---------------------------------------------------------------- legacy (spec/legacy.md)
+
+
+def _legacy_columns(cells: Cells) -> list[str]:
+    return sorted(cells.columns(tpl.LEGACY_TABLE))
+
+
+def legacy_sum(cells: Cells, check: str, total: str, parts: tuple[str, ...] | list[str], severity: str,
+               at_least: bool = False) -> Iterator[Flag]:
+    """`total` = Σ `parts` printed (or, `at_least`, `total` ≥ Σ), in every figure column."""
+    table = tpl.LEGACY_TABLE
+    present = [p for p in parts if p in cells.rows(table)]
+    if total not in cells.rows(table) or not present:
+        return
+    for col in _legacy_columns(cells):
+        terms = [_term(cells, (table, p, col)) for p in present if cells.get(table, p, col)]
+        observed, total_cell = _term(cells, (table, total, col))
+        if observed is None or not terms or any(v is None for v, _ in terms):
+            continue
+        expected = sum(v for v, _ in terms)
+        if (observed + TOLERANCE >= expected) if at_least else abs(expected - observed) <= TOLERANCE:
+            continue
+        relation = "at least" if at_least else "equal to"
+        yield Flag(check, severity, f"column {col}: {total} is {observed:g}, not {relation} the {expected:g} of "
+                   f"{', '.join(present)}", table, total, col, expected, observed,
+                   origin_of([c for _, c in terms] + [total_cell]))
+
+
+def legacy_channels(cells: Cells) -> Iterator[Flag]:
+    yield from legacy_sum(cells, "legacy.channels", "requests.received", tpl.LEGACY_CHANNELS, "warning")
+
+
+def legacy_answers(cells: Cells) -> Iterator[Flag]:
+    yield from legacy_sum(cells, "legacy.answers", "requests.answered", tpl.LEGACY_ANSWERS, "warning", at_least=True)
+
+
+def legacy_refusals(cells: Cells) -> Iterator[Flag]:
+    refusals = sorted(r for r in cells.rows(tpl.LEGACY_TABLE) if r.startswith("requests.refused."))
+    yield from legacy_sum(cells, "legacy.refusals", "requests.refused", refusals, "warning")
+
+
+def legacy_proactive_channels(cells: Cells) -> Iterator[Flag]:
+    yield from legacy_sum(cells, "legacy.proactive_channels", "proactive.items", tpl.LEGACY_PROACTIVE_CHANNELS,
+                          "info", at_least=True)
+
+
+def legacy_cumulative(cells: Cells) -> Iterator[Flag]:
+    """历年累计 ≥ 本年度 in every row with both: an error of reading where the text was fused or
+    scanned, a warning about the published numbers where it was read cleanly."""
+    table = tpl.LEGACY_TABLE
+    for row in sorted(cells.rows(table)):
+        year, year_cell = _term(cells, (table, row, "this_year"))
+        total, total_cell = _term(cells, (table, row, "cumulative"))
+        if year is None or total is None or total + TOLERANCE >= year:
+            continue
+        origin = origin_of([year_cell, total_cell])
+        yield Flag("legacy.cumulative", "warning" if origin == "source" else "error",
+                   f"row {row}: 历年累计 {total:g} is below 本年度 {year:g}", table, row, "cumulative", year, total,
+                   origin)
+
+
 IDENTITIES = (blank_total, requests_balance, requests_row_total, requests_org_subtotal, requests_outcomes_sum, review_total,
+              legacy_channels, legacy_answers, legacy_refusals, legacy_proactive_channels, legacy_cumulative,
               non_negative, unparsed)
 
 

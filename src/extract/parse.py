@@ -23,7 +23,9 @@ from extract.document import Document, Finding, Grid, ReadError
 from extract.metadata import Metadata, read_metadata
 from extract.readers import read_document
 from extract.sniff import sniff_format
+from extract.legacy import prose_cells
 from extract.statements import stated_columns
+from extract.template import LEGACY_TABLE
 from extract.tables import Extraction, detect_template, extract_tables
 
 CELL_COLUMNS = ["report_id", "year", "table", "row", "column", "value", "kind", "raw", "label", "page", "method"]
@@ -135,6 +137,8 @@ def document_to_result(doc: Document, report_id: str, source_path: str | None = 
     meta = read_metadata(text, doc.title, doc.page_meta, portal)
     extraction = extract_tables(doc)
     template = detect_template(extraction, text, meta.year)
+    if template == "legacy":  # the prose figures its table lacks (or all of them, with no table)
+        extraction.cells += prose_cells(text.splitlines(), {c.row for c in extraction.cells})
     status, error = _status(doc, extraction, text, meta)
     flags = _reader_flags(doc) + _issue_flags(extraction) + _confidence_flags(extraction)
     if status != "not_a_report":
@@ -156,13 +160,17 @@ def document_to_result(doc: Document, report_id: str, source_path: str | None = 
 def _status(doc: Document, extraction: Extraction, text: str, meta: Metadata) -> tuple[str, str | None]:
     fatal = [f for f in doc.findings if f.severity == "error"]
     found = set(extraction.tables)
+    if LEGACY_TABLE in found:
+        return "ok", None
     if not found:
         if fatal:
             return "failed", fatal[0].message
         if not any(w in text[:5000] for w in _REPORT_WORDS) or _looks_like_listing(doc):
             return "not_a_report", "no report title and no statistics table"
         if meta.year and meta.year < 2019:
-            return "partial", "pre-2019 report: free-form, without the template's tables"
+            if extraction.cells:
+                return "partial", "pre-2019 report without a statistics table: prose figures only"
+            return "partial", "pre-2019 report: free-form, without a statistics table"
         return "failed", "no statistics table found"
     missing = [t for t in ("active_disclosure", "requests", "review_litigation") if t not in found]
     if missing:

@@ -522,6 +522,9 @@ def _first_text(row: list[Cell]) -> str:
 
 def extract_tables(doc: Document) -> Extraction:
     """Every template cell the document holds, with what could not be read as issues."""
+    legacy = _legacy_table(doc)
+    if legacy is not None:
+        return legacy
     out = Extraction()
     grouped = segments_to_tables(document_to_segments(doc))
     for table, segments in grouped.items():
@@ -541,8 +544,21 @@ def extract_tables(doc: Document) -> Extraction:
     return out
 
 
+def _legacy_table(doc: Document) -> Extraction | None:
+    """The pre-2019 statistics table (extract.legacy), when the document has one."""
+    from extract import legacy  # here, not at the top: extract.legacy builds on this module
+
+    text = doc.text()
+    if not any(word in text for word in legacy.HEAD_WORDS):
+        return None
+    found = legacy.read_legacy(doc)
+    return found if found.cells else None
+
+
 def detect_template(extraction: Extraction, text: str, year: int | None) -> str:
     """`2021`, `2019`, `legacy` or `unknown`, from the rows and columns read, then the text."""
+    if tpl.LEGACY_TABLE in extraction.tables:
+        return "legacy"
     cols = {(c.table, c.column) for c in extraction.cells}
     rows = {(c.table, c.row) for c in extraction.cells}
     if any(r.startswith("other_handling.") for t, r in rows) or ("active_disclosure", "issued") in cols \

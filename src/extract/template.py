@@ -254,9 +254,117 @@ REVIEW_PARTS = ("upheld", "corrected", "other", "pending")
 REVIEW_COLUMNS_KEYS = (*REVIEW_PARTS, "total")
 
 
+# ---------------------------------------------------------------- legacy (2008–2018, spec/legacy.md)
+
+LEGACY_TABLE = "legacy"
+_REVIEW = "review"  # section (row group) of the 行政复议 rows
+_LITIGATION = "litigation"
+
+LEGACY_COLUMNS = (
+    Column("this_year", "本年度", ("本年", "本年度数", "统计数", "年度", "本年统计数", "数量")),
+    Column("cumulative", "历年累计", ("累计", "历年累计数", "累计数")),
+)
+#: header words of the indicator, unit and running-number columns (not values)
+LEGACY_LABEL_HEADS = ("指标名称", "统计指标", "指标", "项目", "统计项目")
+LEGACY_UNIT_HEADS = ("计量单位", "单位")
+LEGACY_NUMBER_HEADS = ("序号",)
+
+LEGACY = Table(
+    key=LEGACY_TABLE,
+    section="政府信息公开情况统计表",
+    section_aliases=("统计指标表", "工作情况统计表", "政府信息公开工作情况统计表"),
+    rows=(
+        Row("proactive.items", "主动公开政府信息数", ("主动公开政府信息数不同渠道和方式公开相同信息计1条", "主动公开信息数",
+                                                 "主动公开文件数", "主动公开政府信息总数")),
+        Row("proactive.normative_documents", "主动公开规范性文件数", ("其中主动公开规范性文件数",)),
+        Row("proactive.normative_issued", "制发规范性文件总数"),
+        Row("proactive.website", "政府网站公开政府信息数", ("网站公开", "政府网站公开数", "政府网站公开")),
+        Row("proactive.gazette", "政府公报公开政府信息数", ("政府公报公开", "政府公报公开数")),
+        Row("proactive.weibo", "政务微博公开政府信息数"),
+        Row("proactive.wechat", "政务微信公开政府信息数"),
+        Row("proactive.other_channels", "其他方式公开政府信息数"),
+        Row("response.hot_topics", "回应公众关注热点或重大舆情数"),
+        Row("response.press_conferences", "参加或举办新闻发布会总次数"),
+        Row("response.press_conferences_heads", "主要负责同志参加新闻发布会次数"),
+        Row("response.online_interviews", "政府网站在线访谈次数"),
+        Row("response.online_interviews_heads", "主要负责同志参加政府网站在线访谈次数"),
+        Row("response.interpretations", "政策解读稿件发布数"),
+        Row("response.weibo_wechat", "微博微信回应事件数"),
+        Row("response.other", "其他方式回应事件数"),
+        Row("requests.received", "收到申请数", ("受理依申请公开信息总数", "受理政府信息依申请公开总数", "依申请公开信息总数",
+                                             "申请总数")),
+        Row("requests.in_person", "当面申请数"),
+        Row("requests.fax", "传真申请数"),
+        Row("requests.online", "网络申请数", ("网上申请数",)),
+        Row("requests.email", "电子邮件申请数"),
+        Row("requests.letter", "信函申请数"),
+        Row("requests.letter_or_fax", "信函、传真申请数", ("信函传真申请数",)),
+        Row("requests.other_channel", "其他形式申请数", ("其它形式申请数",)),
+        Row("requests.closed", "申请办结数"),
+        Row("requests.closed_on_time", "按时办结数"),
+        Row("requests.closed_extended", "延期办结数"),
+        Row("requests.answered", "申请答复数", ("对申请的答复总数", "对申请的答复数")),
+        Row("requests.already_public", "属于已主动公开范围数"),
+        Row("requests.granted", "同意公开答复数"),
+        Row("requests.partially_granted", "同意部分公开答复数"),
+        Row("requests.refused", "不同意公开答复数", ("不予公开答复数", "否决公开答复数")),
+        Row("requests.refused.state_secret", "涉及国家秘密"),
+        Row("requests.refused.commercial_secret", "涉及商业秘密"),
+        Row("requests.refused.privacy", "涉及个人隐私"),
+        Row("requests.refused.security_stability", "危及国家安全、公共安全、经济安全和社会稳定"),
+        Row("requests.refused.not_gov_info", "不是《条例》所指政府信息"),
+        Row("requests.refused.other_law", "法律法规规定的其他情形"),
+        Row("requests.not_this_agency", "不属于本行政机关公开数"),
+        Row("requests.not_exist", "申请信息不存在数"),
+        Row("requests.asked_to_amend", "告知作出更改补充数"),
+        Row("requests.other_channels", "告知通过其他途径办理数"),
+        Row("requests.other_answers", "其他类型答复数"),
+        Row("review.total", "行政复议数量", ("行政复议数", "因政府信息公开申请行政复议数")),
+        Row("review.upheld", "维持具体行政行为数", group=_REVIEW),
+        Row("review.corrected", "被依法纠错数", group=_REVIEW),
+        Row("review.other", "其他情形数", group=_REVIEW),
+        Row("litigation.total", "行政诉讼数量", ("行政诉讼数", "因政府信息公开申请提起行政诉讼数")),
+        Row("litigation.upheld", "维持具体行政行为或者驳回原告诉讼请求数", group=_LITIGATION),
+        Row("litigation.corrected", "被依法纠错数", group=_LITIGATION),
+        Row("litigation.other", "其他情形数", group=_LITIGATION),
+        Row("complaints", "举报投诉数量", ("行政申诉数", "行政申诉、举报数", "接受行政诉讼、举报数")),
+        Row("fees_10k_yuan", "依申请公开信息收取的费用", ("政府信息公开收费减免金额", "收费金额")),
+        Row("org.units", "政府信息公开工作专门机构数"),
+        Row("org.reading_points", "设置政府信息公开查阅点数"),
+        Row("org.staff", "从事政府信息公开工作人员数"),
+        Row("org.staff_full_time", "专职人员数"),
+        Row("org.staff_part_time", "兼职人员数"),
+        Row("org.budget_10k_yuan", "政府信息公开专项经费"),
+        Row("meetings", "召开政府信息公开工作会议或专题会议数"),
+        Row("training.sessions", "举办各类培训班数"),
+        Row("training.trainees", "接受培训人员数"),
+    ),
+    columns=LEGACY_COLUMNS,
+    markers=("指标名称", "统计指标", "计量单位", "历年累计"),
+)
+TEMPLATE_LEGACY = Template("legacy", {LEGACY_TABLE: LEGACY})
+
+#: the rows a report's prose may state when its table lacks them (`method = "prose"`)
+LEGACY_PROSE = ("proactive.items", "requests.received", "requests.answered", "requests.granted",
+                "requests.partially_granted", "requests.refused", "review.total", "litigation.total", "fees_10k_yuan")
+#: rows whose value is in 万元: a cell printed in 元 is divided by 10,000
+LEGACY_MONEY = ("fees_10k_yuan", "org.budget_10k_yuan")
+#: the row groups a duplicated label (被依法纠错数, 其他情形数) is decided by, from the row that opens each
+LEGACY_SECTIONS = {"review.total": _REVIEW, "litigation.total": _LITIGATION}
+#: channel rows adding up to requests.received; answer rows at most requests.answered
+LEGACY_CHANNELS = ("requests.in_person", "requests.fax", "requests.online", "requests.email", "requests.letter",
+                   "requests.letter_or_fax", "requests.other_channel")
+LEGACY_ANSWERS = ("requests.granted", "requests.partially_granted", "requests.refused", "requests.already_public",
+                  "requests.not_this_agency", "requests.not_exist", "requests.asked_to_amend",
+                  "requests.other_channels", "requests.other_answers")
+LEGACY_PROACTIVE_CHANNELS = ("proactive.website", "proactive.gazette")
+
+
 def get(name: str) -> Template:
-    """The template called `name` (``2021`` or ``2019``)."""
+    """The template called `name` (``2021``, ``2019`` or ``legacy``)."""
+    if name == TEMPLATE_LEGACY.name:
+        return TEMPLATE_LEGACY
     try:
         return BY_NAME[name]
     except KeyError:
-        raise ValueError(f"unknown template {name!r}; expected one of {sorted(BY_NAME)}") from None
+        raise ValueError(f"unknown template {name!r}; expected one of {sorted(BY_NAME)} or 'legacy'") from None

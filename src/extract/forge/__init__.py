@@ -33,8 +33,8 @@ def forge_samples(out_dir: Path, seed: int = 0) -> list[Path]:
     """Write one file per format and per messy case into `out_dir`, each with its truth CSV.
 
     HTML (Word and CMS, UTF-8 and GBK, charset declared or not), text (tsv, spaces, fused), DOCX,
-    DOC where LibreOffice is installed, PDF where `extract.forge.pdf` exists, and every case of
-    `MESSES` as Word HTML. Returns the paths of the report files written (truth CSVs excluded).
+    DOC where LibreOffice is installed, PDF where `extract.forge.pdf` exists, every case of
+    `MESSES` as Word HTML, and pre-2019 reports of both families in every format (`legacy_*`). Returns the paths of the report files written (truth CSVs excluded).
     """
     from extract.forge.doc import SofficeMissing, render_docs
     from extract.forge.docx import render_docx
@@ -74,7 +74,19 @@ def forge_samples(out_dir: Path, seed: int = 0) -> list[Path]:
     except SofficeMissing:
         pass
     _pdf_samples(base, old, save)
+    _legacy_samples(seed, save)
     return written
+
+
+def _legacy_samples(seed: int, save) -> None:
+    """Pre-2019 reports (extract.forge.legacy), both families, in every format."""
+    from extract.forge.legacy import FAMILIES, FORMATS, generate_legacy, render_legacy
+
+    suffix = {"html": "html", "word-html": "html", "docx": "docx", "pdf": "pdf", "text": "txt", "fused": "txt"}
+    for family in FAMILIES:
+        for fmt in FORMATS:
+            report = generate_legacy(seed, family, levels=False if fmt == "fused" else None)
+            save(f"legacy_{family}_{fmt}.{suffix[fmt]}", render_legacy(report, fmt), report)
 
 
 def _pdf_samples(base, old, save) -> None:

@@ -239,7 +239,8 @@ def _word_document(report: Report, prose: Prose, encoding: str, declare: bool, w
     return "".join(parts)
 
 
-_COL_WIDTHS = {"active_disclosure": (150, 100, 100, 100), "requests": (28, 62, 160)}
+_COL_WIDTHS = {"active_disclosure": (150, 100, 100, 100), "requests": (28, 62, 160),
+               "legacy": (230, 50)}  # extract.forge.legacy: indicator, unit, then the figures
 
 
 def _column_widths(sheet: Sheet) -> list[int]:

@@ -115,9 +115,9 @@ def _cache_dir() -> Path:
 def forge_chars() -> str:
     """Every character the forge can print: the literals of its modules and of the template,
     ASCII, and full-width digits."""
-    from extract.forge import model, prose, spans
+    from extract.forge import legacy, model, prose, spans
 
-    text = "".join(inspect.getsource(m) for m in (model, prose, spans, tpl)) + _EXTRA_CHARS
+    text = "".join(inspect.getsource(m) for m in (model, prose, spans, tpl, legacy)) + _EXTRA_CHARS
     chars = {c for c in text if ord(c) > 127} | {chr(c) for c in range(32, 127)}
     return "".join(sorted(chars))
 
@@ -214,6 +214,7 @@ _STYLES = {
     "active_disclosure": _TableStyle(10.5, 25.0, (150.0, 98.0, 98.0, 96.0), "left", pad_x=5.0),
     "requests": _TableStyle(8.0, 17.5, (21.0, 38.0, 124.0), "left"),
     "review_litigation": _TableStyle(8.5, 19.0, None, "center", pad_x=2.0),
+    "legacy": _TableStyle(9.0, 18.0, (200.0, 40.0), "left"),  # extract.forge.legacy: indicator, unit, figures
 }
 
 

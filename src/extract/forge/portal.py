@@ -15,8 +15,9 @@
   ``If-Modified-Since``.
 
 `expected` lists every report file a crawl must archive; `requests_log` records each request
-(time, path, headers). Reports are 2019–2025 (2019 and 2020 in the 2019 format), deterministic for
-a seed. Files are rendered on first request and cached, so start-up takes milliseconds; PDFs come
+(time, path, headers). Reports are 2019–2025 (2019 and 2020 in the 2019 format), and the city's
+2012–2018 reports before the national template (`extract.forge.legacy`: the Fujian-style list until
+2013, the 2014 national form after), deterministic for a seed. Files are rendered on first request and cached, so start-up takes milliseconds; PDFs come
 from `extract.forge.pdf` when that module exists and DOCs from LibreOffice when installed, and
 otherwise those reports are served as DOCX.
 """
@@ -36,6 +37,7 @@ from typing import Callable
 from urllib.parse import parse_qs, urlsplit
 
 from extract.forge.html import Chrome, cms_page, render_html
+from extract.forge.legacy import LegacyReport, generate_legacy, render_legacy, render_legacy_html
 from extract.forge.model import MESSES, Mess, Report, generate
 from extract.forge.prose import write_prose
 
@@ -47,6 +49,7 @@ TOWN_AGENCY = "清河市河东区望江街道办事处"
 CITY_COLUMN = "/zwgk/ndbg/"
 BUREAU_COLUMN = "/bm/sthjj/ndbg/"
 CITY_PAGE_SIZE = 5
+_CITY_INDEX = 1  # CITY_AGENCY in extract.forge.model.AGENCIES
 BUREAU_PAGE_SIZE = 3
 
 CONTENT_TYPES = {
@@ -63,7 +66,7 @@ class ExpectedFile:
     format: str  # html, pdf, docx, doc
     agency: str
     year: int
-    report: Report
+    report: Report | LegacyReport
 
     def __getitem__(self, key: str):
         return getattr(self, key)
@@ -104,7 +107,8 @@ class _Plan:
     declare: str = "meta"  # meta, header, both, none
     mess: str = "clean"
     download_jsp: bool = False
-    report: Report | None = None
+    report: Report | LegacyReport | None = None
+    family: str | None = None  # a pre-2019 report: fujian or national (extract.forge.legacy)
     attachment_path: str | None = None
 
 
@@ -238,8 +242,21 @@ class DemoPortal:
             _Plan(BUREAU_AGENCY, 2021, "", False, attach_pdf),
             _Plan(BUREAU_AGENCY, 2020, "", True, None, mess="na_cells", encoding="gbk", declare="meta"),
             _Plan(BUREAU_AGENCY, 2019, "", False, "docx"),
+            # the city's reports before the national template: 2012–2018
+            _Plan(CITY_AGENCY, 2018, "", True, None, family="national"),
+            _Plan(CITY_AGENCY, 2017, "", False, "docx", family="national"),
+            _Plan(CITY_AGENCY, 2016, "", True, None, family="national", encoding="gbk", declare="meta"),
+            _Plan(CITY_AGENCY, 2015, "", False, attach_pdf, family="national"),
+            _Plan(CITY_AGENCY, 2014, "", True, None, family="fujian"),
+            _Plan(CITY_AGENCY, 2013, "", True, None, family="fujian", encoding="gbk", declare="none"),
+            _Plan(CITY_AGENCY, 2012, "", False, "docx", family="fujian"),
         ]
-        for i, plan in enumerate(plans):
+        previous = None  # the city's legacy reports continue each other's 历年累计, oldest first
+        for i, plan in sorted(enumerate(plans), key=lambda item: item[1].year):
+            if plan.family:
+                plan.report = previous = generate_legacy(self.seed * 1000 + i, plan.family, plan.year, _CITY_INDEX,
+                                                         levels=False, previous=previous)
+                continue
             template = "2019" if plan.year < 2021 else "2021"
             plan.report = generate(self.seed * 1000 + i, template, MESSES.get(plan.mess, Mess()), plan.year,
                                    plan.agency)
@@ -292,7 +309,10 @@ class DemoPortal:
         encoding = plan.encoding
         declare_meta = plan.declare in ("meta", "both")
         header_charset = ("GBK" if encoding == "gbk" else "utf-8") if plan.declare in ("header", "both") else None
-        if plan.tables_in_page:
+        if isinstance(report, LegacyReport):
+            make = lambda r=report, c=chrome, e=encoding, d=declare_meta, t=plan.tables_in_page: render_legacy_html(  # noqa
+                r, c, e, d, with_table=t)
+        elif plan.tables_in_page:
             make = lambda r=report, c=chrome, e=encoding, d=declare_meta: render_html(  # noqa: E731
                 r, style="cms", encoding=e, declare_charset=d, chrome=c)
         else:
@@ -303,7 +323,10 @@ class DemoPortal:
 
     def _attachment_maker(self, plan: _Plan) -> Callable[[], bytes]:
         report, kind = plan.report, plan.attachment
-        if kind == "pdf":
+        if isinstance(report, LegacyReport):
+            def make() -> bytes:
+                return render_legacy(report, kind)
+        elif kind == "pdf":
             def make() -> bytes:
                 from extract.forge.pdf import render_pdf
 

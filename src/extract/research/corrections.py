@@ -48,6 +48,8 @@ DESCRIPTION = ("Corrections of published cells, one row per line of corrections/
 _ROWS = {t: {r.key for template in tpl.BY_NAME.values() for r in template[t].rows} | (
     {"other_handling"} if t == "requests" else set()) for t in tpl.TABLES}
 _COLUMNS = {t: {c.key for template in tpl.BY_NAME.values() for c in template[t].columns} for t in tpl.TABLES}
+_ROWS[tpl.LEGACY_TABLE] = set(tpl.LEGACY.row_keys)  # pre-2019 reports (spec/legacy.md)
+_COLUMNS[tpl.LEGACY_TABLE] = {c.key for c in tpl.LEGACY.columns}
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
@@ -76,11 +78,11 @@ def read_corrections(path: Path = CORRECTIONS_FILE) -> pd.DataFrame:
 def problem_of(record: dict) -> str | None:
     """Why a line of the file cannot be applied, or None."""
     table, row, column = record["table"], record["row"], record["column"]
-    if table not in tpl.TABLES:
+    if table not in _ROWS:
         return f"unknown table {table!r}"
     if row not in _ROWS[table] and not row.startswith("extra."):
         return f"unknown row {row!r} of {table}"
-    if column not in _COLUMNS[table]:
+    if column not in _COLUMNS[table] and not (table == tpl.LEGACY_TABLE and column.startswith("extra_col.")):
         return f"unknown column {column!r} of {table}"
     if not record["report_id"] and not (record["agency"] and record["year"]):
         return "give report_id, or agency and year"

@@ -12,6 +12,8 @@ The per-report identities (`extract.checks`) see one report; these see the colle
   PDF and the HTML of one report), or one file (one SHA-256) archived from several addresses.
 - ``text.table_mismatch``: a number the prose states (``stated_*`` columns of `reports`, see
   `extract.research.statements`) that no fair reading of the table matches.
+- ``legacy.carry``: before 2019, an agency's 历年累计 in year N+1 should be its 历年累计 of year N
+  plus its 本年度 of N+1, row by row. A warning on the N+1 report.
 
 All are warnings (``info`` for one file at several addresses), so a report's ``flags_error`` count
 is unchanged. ``origin`` is ``source`` when every cell involved was read by a clean method, as in
@@ -46,6 +48,9 @@ CHECK_DESCRIPTIONS = {
                          "report published twice); `info` when one file was fetched from several addresses"),
     "text.table_mismatch": ("warning", "a number the report's text states (`reports.stated_*`) that no reading of "
                             "its table matches"),
+    "legacy.carry": ("warning", "before 2019: an agency's 历年累计 in year N+1 is not its 历年累计 of year N plus its "
+                     "本年度 of N+1, per row; flagged on the N+1 report (lists were restarted or restated; a fused "
+                     "split may be wrong)"),
 }
 CROSS_CHECKS = tuple(CHECK_DESCRIPTIONS)
 FLAG_COLUMNS = FLAGS.names
@@ -56,7 +61,7 @@ LOSSY_METHODS = frozenset({"ocr", "text-fused"})
 def cross_checks(reports: pd.DataFrame, cells: pd.DataFrame, manifest: pd.DataFrame | None = None) -> pd.DataFrame:
     """Every cross-report check over the datasets' frames, as rows of the flags dataset."""
     parts = [carry_cross_year(reports, cells), identical_tables(reports, cells), duplicates(reports, cells, manifest),
-             table_mismatch(reports, cells)]
+             table_mismatch(reports, cells), legacy_carry(reports, cells)]
     return pd.concat([p for p in parts if len(p)] or [_frame([])], ignore_index=True)
 
 
@@ -135,6 +140,32 @@ def year_pairs(reports: pd.DataFrame) -> pd.DataFrame:
     before = chosen.assign(year=chosen["year"] + 1).rename(columns={"report_id": "report_id_before"})
     pairs = chosen.merge(before.drop(columns="agency"), on=["agency_key", "year"])
     return pairs.assign(year_before=pairs["year"] - 1)[["report_id", "year", "report_id_before", "year_before"]]
+
+
+def legacy_carry(reports: pd.DataFrame, cells: pd.DataFrame) -> pd.DataFrame:
+    """历年累计 (N) + 本年度 (N+1) vs 历年累计 (N+1) of one agency, per row of table `legacy`."""
+    legacy = cells[(cells["table"] == "legacy") & cells["column"].isin(["this_year", "cumulative"])]
+    if not len(legacy):
+        return _frame([])
+    figures = _amounts(legacy)
+    wide = figures.pivot_table(index=["report_id", "row"], columns="column", values="amount",
+                               aggfunc="first").reset_index()
+    if "cumulative" not in wide or "this_year" not in wide:
+        return _frame([])
+    methods = figures.groupby(["report_id", "row"])["method"].agg(list).to_dict()
+    before = wide[["report_id", "row", "cumulative"]].rename(
+        columns={"report_id": "report_id_before", "cumulative": "cumulative_before"})
+    pairs = wide.merge(year_pairs(reports), on="report_id").merge(before, on=["report_id_before", "row"])
+    pairs = pairs[pairs["cumulative"].notna() & pairs["this_year"].notna() & pairs["cumulative_before"].notna()]
+    pairs = pairs[(pairs["cumulative_before"] + pairs["this_year"] - pairs["cumulative"]).abs() > TOLERANCE]
+    records = [_record(
+        p.report_id, p.year, "legacy.carry", "warning",
+        f"row {p.row}: {p.year_before:.0f} totalled {p.cumulative_before:g} (report {p.report_id_before[:12]}), plus "
+        f"{p.this_year:g} this year is {p.cumulative_before + p.this_year:g}, but {p.year:.0f} prints {p.cumulative:g}",
+        "legacy", p.row, "cumulative", p.cumulative_before + p.this_year, p.cumulative,
+        _origin(methods.get((p.report_id, p.row), []) + methods.get((p.report_id_before, p.row), [])))
+        for p in pairs.sort_values(["report_id", "row"]).itertuples()]
+    return _frame(records)
 
 
 def one_per_agency_year(reports: pd.DataFrame) -> pd.DataFrame:

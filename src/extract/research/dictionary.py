@@ -41,7 +41,8 @@ COLUMN_DESCRIPTIONS: dict[str, dict[str, str]] = {
         "published": "the date printed on the report, if any",
         "source_url": "where the file was fetched from; null for local files",
         "source_path": "the file that was parsed",
-        "status": "`ok` (all three tables read), `partial`, `failed`, `not_a_report`",
+        "status": "`ok` (all three tables read; before 2019: the statistics table read), `partial` (before 2019: "
+                  "no statistics table, prose figures at most), `failed`, `not_a_report`",
         "error": "why the report is not `ok`",
         "parser_version": "version of the package that wrote the row",
         "parsed_at": "when the row was written (UTC)",
@@ -79,9 +80,11 @@ COLUMN_DESCRIPTIONS: dict[str, dict[str, str]] = {
     "cells": {
         "report_id": "the report (joins to `reports`)",
         "year": "the year the report covers (hive partition)",
-        "table": "`active_disclosure` (section 二), `requests` (三), `review_litigation` (四)",
+        "table": "`active_disclosure` (section 二), `requests` (三), `review_litigation` (四); `legacy` (the "
+                 "statistics table of a pre-2019 report)",
         "row": "canonical row key (see the template keys below); `extra.<n>` for a local row, label kept",
-        "column": "canonical column key (see the template keys below)",
+        "column": "canonical column key (see the template keys below); in `legacy`: `this_year`, `cumulative` "
+                  "(历年累计), `extra_col.<n>` (a further figure column, its header in `label`)",
         "value": "the number; null unless `kind` is `number`",
         "kind": "`number` (zero in any spelling included), `blank` (printed empty), `na` (/, —, 无, 不适用), "
                 "`text`",
@@ -89,7 +92,7 @@ COLUMN_DESCRIPTIONS: dict[str, dict[str, str]] = {
         "label": "the row's label as printed",
         "page": "1-based page the cell was read from, for paged formats",
         "method": "how the cell was read: `html`, `pdf-grid`, `pdf-words`, `docx`, `doc`, `text`, `text-fused`, "
-                  "`ocr`",
+                  "`ocr`; `prose` (a legacy figure stated in a sentence, `label` holding the clause)",
     },
     "flags": {
         "report_id": "the report the finding is about",
@@ -195,6 +198,7 @@ def render() -> str:
                  "label in `cells.label`.\n")
     for table in tpl.TABLES:
         parts.append(_template_section(table))
+    parts.append(_legacy_section())
     return "\n".join(parts).rstrip() + "\n"
 
 
@@ -247,7 +251,11 @@ def _views_section() -> str:
             "`requests_wide(root)` returns the last as a pandas frame.\n\n"
             f"`requests`: table 三 wide, one row per report and row key: `report_id`, {meta}, `row`, `label`, and one "
             f"column per applicant type, {applicants} (corrected values; null where the report prints the cell "
-            "blank or not at all; `org_subtotal` only where printed).\n")
+            "blank or not at all; `org_subtotal` only where printed).\n\n"
+            "`legacy`: one row per pre-2019 report: `report_id`, " + meta + ", and one column per legacy row key "
+            "(`.` written `_`: `proactive_items`, `requests_received`, …) holding its 本年度 figure (corrected).\n\n"
+            "`series`: one row per report of either era: `report_id`, " + meta + ", and the crosswalk series "
+            + ", ".join(f"`{w.series}`" for w in views.CROSSWALK) + " (see the legacy table below).\n")
 
 
 def _template_section(table_key: str) -> str:
@@ -275,6 +283,44 @@ def _template_section(table_key: str) -> str:
         lines.append(line)
     if table_key == "requests":
         lines.append("\nA 2021 report printing （六）其他处理 as one row uses `other_handling`, as the 2019 format does.")
+    return "\n".join(lines) + "\n"
+
+
+LEGACY_CHECKS = (
+    ("legacy.channels", "warning", "requests.received = Σ of the channel rows printed"),
+    ("legacy.answers", "warning", "requests.answered ≥ Σ of the answer rows printed"),
+    ("legacy.refusals", "warning", "requests.refused = Σ requests.refused.* printed"),
+    ("legacy.proactive_channels", "info", "proactive.items ≥ website + gazette (channels overlap)"),
+    ("legacy.cumulative", "error / warning", "cumulative ≥ this_year in every row with both: an error of reading "
+                                             "(origin `extraction`) in fused or scanned text, a warning about the "
+                                             "published numbers (origin `source`) where read cleanly"),
+)
+
+
+def _legacy_section() -> str:
+    from extract.research import views
+
+    table = tpl.LEGACY
+    lines = [f"### `{table.key}` (pre-2019 reports, {table.section})\n",
+             "Reports of 2008–2018 (`reports.template = legacy`) have one table with the rows below, read by label "
+             "(numbering, 其中：, units and notes dropped); a duplicated label (被依法纠错数, 其他情形数) takes the "
+             "section it sits in (行政复议 or 行政诉讼). Money printed in 元 is divided by 10,000 into the "
+             "`_10k_yuan` rows; nothing else is converted, and the unit printed is kept in `cells.label`. A figure "
+             "the table lacks but a sentence about 政府信息公开 requests states is a cell with `method = prose` "
+             "(rows marked *prose*). An indicator not below is `extra.<n>`, its label kept.\n",
+             "Columns:\n", "| key | label | aliases |", "|---|---|---|"]
+    lines += [f"| `{c.key}` | {_cell(c.label)} | {_cell('、'.join(c.aliases))} |" for c in table.columns]
+    lines += ["| `extra_col.<n>` | a further figure column (区直单位统计数 …), header kept in `label` | |",
+              "", "Rows:\n", "| key | label | section | aliases | prose |", "|---|---|---|---|---|"]
+    lines += [f"| `{r.key}` | {_cell(r.label)} | {r.group or ''} | {_cell('、'.join(r.aliases))} | "
+              f"{'prose' if r.key in tpl.LEGACY_PROSE else ''} |" for r in table.rows]
+    lines += ["", "Checks (`flags.check`, per report):\n", "| check | severity | relation |", "|---|---|---|"]
+    lines += [f"| `{check}` | {severity} | {_cell(text)} |" for check, severity, text in LEGACY_CHECKS]
+    lines += ["", "Crosswalk: the series both eras measure, as columns of the `series` view. Where the meaning "
+              "changed between eras:\n", "| series | legacy row | 2019/2021 cells | meaning changed |",
+              "|---|---|---|---|"]
+    lines += [f"| `{w.series}` | `{w.legacy}` | {' + '.join(f'`{t}.{r}.{c}`' for t, r, c in w.current)} | "
+              f"{_cell(w.change)} |" for w in views.CROSSWALK]
     return "\n".join(lines) + "\n"
 
 

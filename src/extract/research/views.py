@@ -5,7 +5,9 @@
   year, level and region (agency_id, tier, adcode: a panel pairs reports by `agency_id`, a join with
   other statistics goes by `adcode`); values are the corrected ones (`extract.research.corrections`).
 - `connect`: an in-memory DuckDB with views ``reports``, ``cells`` (with ``value_corrected``),
-  ``flags``, ``corrections``, ``agencies`` and ``requests`` (the wide view), for the SQL examples below.
+  ``flags``, ``corrections``, ``agencies``, ``requests`` (the wide view), ``legacy`` (a pre-2019
+  report per row, an indicator per column) and ``series`` (the `CROSSWALK` series of both eras, per
+  report), for the SQL examples below.
 
     from extract.research.views import connect, GRANT_RATE_BY_YEAR
     connect("data/curated").sql(GRANT_RATE_BY_YEAR).df()
@@ -13,6 +15,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -59,6 +62,51 @@ order by year
 
 EXAMPLES = {"grant rate by year": GRANT_RATE_BY_YEAR, "share of 本机关不掌握相关政府信息 among refusals": NOT_HELD_SHARE_BY_YEAR}
 
+# ---------------------------------------------------------------- the two eras (spec/legacy.md)
+
+#: the legacy indicators as columns of the `legacy` view (row key with `.` → `_`; the 本年度 figure)
+LEGACY_COLUMNS = {r.key: r.key.replace(".", "_") for r in tpl.LEGACY.rows}
+
+
+@dataclass(frozen=True)
+class Crosswalk:
+    """One series measured in both eras: the legacy row, and the 2019/2021 cells that add up to it."""
+
+    series: str  # column of the `series` view
+    legacy: str  # row of table `legacy` (column this_year)
+    current: tuple[tuple[str, str, str], ...]  # (table, row, column) summed in the 2019/2021 formats
+    change: str  # where the meaning changed between eras
+
+
+CROSSWALK = (
+    Crosswalk("requests_received", "requests.received", (("requests", "new_received", "total"),),
+              "before 2019: 收到/受理申请数 of the year (some provincial lists count it in 条, one per item asked "
+              "for); from 2019: 本年新收 requests only, those carried over from last year apart"),
+    Crosswalk("requests_granted", "requests.granted", (("requests", "granted", "total"),),
+              "before 2019: 同意公开答复数 of the answers given that year; from 2019: 予以公开 of the requests "
+              "handled that year (partly granted requests are apart in both eras)"),
+    Crosswalk("reviews", "review.total", (("review_litigation", "review", "total"),),
+              "before 2019: 行政复议数(量) about government information; from 2019: 行政复议 总计, pending cases "
+              "(尚未审结) included"),
+    Crosswalk("lawsuits", "litigation.total", (("review_litigation", "litigation_direct", "total"),
+                                               ("review_litigation", "litigation_after_review", "total")),
+              "before 2019: 行政诉讼数(量); from 2019: the sum of 未经复议直接起诉 and 复议后起诉 (总计 of each)"),
+)
+
+#: requests received per year, 2008–2025, one query over both eras (the `series` view)
+REQUESTS_RECEIVED_BY_YEAR = """
+select year,
+       count(*)                     as reports,
+       sum(requests_received)       as requests_received,
+       sum(requests_granted)        as requests_granted,
+       sum(reviews)                 as reviews,
+       sum(lawsuits)                as lawsuits
+from series
+where year between 2008 and 2025
+group by year
+order by year
+""".strip()
+
 
 def requests_wide(root: Path, corrected: bool = True) -> pd.DataFrame:
     """Table 三 of every report, wide: one row per report and row key, one column per applicant type."""
@@ -97,7 +145,39 @@ def connect(root: Path | str = "data/curated") -> duckdb.DuckDBPyConnection:
     if (root / "agencies" / "part-0.parquet").exists():
         con.execute(f"create view agencies as select * from read_parquet('{path}/agencies/part-0.parquet')")
     con.execute(f"create view requests as {requests_sql()}")
+    con.execute(f"create view legacy as {legacy_sql()}")
+    con.execute(f"create view series as {series_sql()}")
     return con
+
+
+def legacy_sql() -> str:
+    """The `legacy` view: one row per pre-2019 report, one column per indicator (its 本年度 figure)."""
+    pivots = ",\n       ".join(f"max(c.value_corrected) filter (where c.\"row\" = '{key}' and c.\"column\" = "
+                                f"'this_year') as {name}" for key, name in LEGACY_COLUMNS.items())
+    meta = ", ".join(f"r.{c}" for c in REPORT_COLUMNS)
+    return (f"select c.report_id, {meta},\n       {pivots}\n"
+            f"from cells c join reports r using (report_id)\n"
+            f"where c.\"table\" = '{tpl.LEGACY_TABLE}'\n"
+            f"group by c.report_id, {meta}")
+
+
+def series_sql() -> str:
+    """The `series` view: one row per report of either era with the `CROSSWALK` series, so that a
+    2008–2025 trend is one query (`REQUESTS_RECEIVED_BY_YEAR`)."""
+    columns = []
+    for walk in CROSSWALK:
+        legacy = (f"max(c.value_corrected) filter (where c.\"table\" = '{tpl.LEGACY_TABLE}' and c.\"row\" = "
+                  f"'{walk.legacy}' and c.\"column\" = 'this_year')")
+        current = " or ".join(f"(c.\"table\" = '{t}' and c.\"row\" = '{r}' and c.\"column\" = '{k}')"
+                              for t, r, k in walk.current)
+        columns.append(f"coalesce({legacy}, sum(c.value_corrected) filter (where {current})) as {walk.series}")
+    meta = ", ".join(f"r.{c}" for c in REPORT_COLUMNS)
+    return (f"select c.report_id, {meta},\n       " + ",\n       ".join(columns)
+            + f"\nfrom cells c join reports r using (report_id)\ngroup by c.report_id, {meta}")
+
+
+def series_by_year(root: Path | str = "data/curated") -> pd.DataFrame:
+    return connect(root).sql(REQUESTS_RECEIVED_BY_YEAR).df()
 
 
 def requests_sql() -> str:
