@@ -132,4 +132,6 @@ def test_only_pictures_inside_the_page_folder_are_read(forged, tmp_path):
             '<img src="../outside.png"><img src="/outside.png"><img src="http://example.org/here.png">'
             '<img src="missing.png"><img src="sub/inner.png"><img src="here.png"></div></body></html>').encode()
     (folder / "report.html").write_bytes(html)
-    assert images_beside(folder / "report.html", html) == [png + b"inner", png + b"here"]
+    found = images_beside(folder / "report.html", html)
+    assert list(found) == [png + b"inner", png + b"here"]
+    assert [f.name for f in found.files] == ["inner.png", "here.png"]  # read only when asked for

@@ -11,6 +11,7 @@ that folder (no ``..``, no absolute or site-rooted paths, no links leaving it).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Sequence
 from urllib.parse import unquote, urlsplit
 
 #: the page's stand-in address: relative sources resolve below it, anything else leaves it
@@ -19,26 +20,43 @@ MAX_IMAGES = 40  # pictures read for one page at most
 MAX_IMAGE_BYTES = 20 * 1024 * 1024
 
 
-def images_beside(path: Path, data: bytes) -> list[bytes]:
-    """The bytes of the pictures `data` (the HTML page saved at `path`) shows from its folder, in
-    page order; pictures missing or unreadable are skipped (the page is read without them)."""
+class PictureFiles(Sequence[bytes]):
+    """The pictures' bytes, read from disk only when asked for (a page whose markup holds its tables
+    never needs them); a file that cannot be read by then gives empty bytes, which OCR skips."""
+
+    def __init__(self, files: list[Path]):
+        self.files = files
+
+    def __len__(self) -> int:
+        return len(self.files)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        try:
+            return self.files[index].read_bytes()
+        except OSError:
+            return b""
+
+
+def images_beside(path: Path, data: bytes) -> PictureFiles:
+    """The pictures `data` (the HTML page saved at `path`) shows from its folder, in page order;
+    missing files and files over MAX_IMAGE_BYTES are left out (the page is read without them)."""
     from extract.crawl.discover import read_page
 
     folder = path.resolve().parent
     base = f"http://{_HOST}/page/{path.name}"
-    out: list[bytes] = []
+    files: list[Path] = []
     for link in read_page(data, base).attachments:
         file = _inside(folder, link.url) if link.image else None
-        if file is None:
-            continue
         try:
-            if file.stat().st_size <= MAX_IMAGE_BYTES:
-                out.append(file.read_bytes())
+            if file is not None and file not in files and file.stat().st_size <= MAX_IMAGE_BYTES:
+                files.append(file)
         except OSError:
             continue
-        if len(out) >= MAX_IMAGES:
+        if len(files) >= MAX_IMAGES:
             break
-    return out
+    return PictureFiles(files)
 
 
 def _inside(folder: Path, url: str) -> Path | None:
