@@ -47,7 +47,11 @@ def images_beside(path: Path, data: bytes) -> PictureFiles:
     folder = path.resolve().parent
     base = f"http://{_HOST}/page/{path.name}"
     files: list[Path] = []
-    for link in read_page(data, base).attachments:
+    try:
+        links = read_page(data, base).attachments
+    except Exception:  # noqa: BLE001 - the pictures are extra: a page they cannot be found for is read without them
+        return PictureFiles([])
+    for link in links:
         file = _inside(folder, link.url) if link.image else None
         try:
             if file is not None and file not in files and file.stat().st_size <= MAX_IMAGE_BYTES:
