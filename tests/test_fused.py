@@ -196,6 +196,23 @@ def test_negative_change_in_the_2019_format():
     assert all(alt in solution.issues[0].message for alt in ("2648|-18|538", "2648|-185|38", "2648|—|18538"))
 
 
+def test_the_2019_yearly_counts_of_documents_are_read_close_to_each_other():
+    """本年新公开数量 counts the documents made this year that were published: it is near 本年新制作数量,
+    so ``2019264`` reads 20 | 19 | 264 rather than 201 | 9 | 264 (forged report 7004 of the real-shape
+    benchmark); no identity decides it, so the cells stay flagged."""
+    report = generate(7004, "2019", year=2019)
+    made, published = (report.value("active_disclosure", "normative_documents", c) for c in ("newly_made", "newly_published"))
+    assert (made, published) == (20, 19)
+    found = locate(render_text(report, style="fused").decode())
+    solution = solve_active(found.active, found.active_template)
+    assert solution.values[("normative_documents", "newly_made")][0] == 20
+    assert solution.values[("normative_documents", "newly_published")][0] == 19
+    flagged = {i.column for i in solution.issues if i.check == "cell.ambiguous" and i.row == "normative_documents"}
+    assert {"newly_made", "newly_published"} <= flagged
+    assert solve_active([LocatedRow("normative_documents", "规范性文件", "32264")], "2019").values[
+        ("normative_documents", "newly_made")][0] == 3
+
+
 def test_decimals_and_units_stay_in_their_cell():
     found = locate("二、主动公开政府信息情况第二十条第（八）项信息内容本年收费金额（单位：万元）行政事业性收费9116.36 "
                    "三、收到和处理政府信息公开申请情况")

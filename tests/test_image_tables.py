@@ -82,3 +82,56 @@ def test_the_parse_reads_the_pictures_by_ocr_to_the_truth(crawled, tmp_path):
               if k not in flagged and k[:2] not in flagged_rows]
     assert silent == []  # a cell read wrong or lost is always flagged
     assert len(diff) / len(REPORT.truth()) <= 0.02
+
+
+# ---------------------------------------------------------------- a page saved to a local folder
+
+
+def _saved_page(forged, folder):
+    """The forged page saved as ``report.html`` with its pictures beside it, addressed relatively."""
+    page, images = forged
+    for path, png in images.items():
+        name = path.rsplit("/", 1)[1]
+        page = page.replace(path.encode(), name.encode())
+        (folder / name).write_bytes(png)
+    (folder / "report.html").write_bytes(page)
+    return folder / "report.html"
+
+
+def test_ogi_parse_of_a_saved_page_reads_the_pictures_beside_it(forged, tmp_path):
+    from typer.testing import CliRunner
+
+    from extract.cli import app
+    from extract.datasets import read_dataset
+
+    folder = tmp_path / "saved"
+    folder.mkdir()
+    _saved_page(forged, folder)
+    out = tmp_path / "curated"
+    run = CliRunner().invoke(app, ["parse", str(folder), "--curated", str(out)])
+    assert run.exit_code == 0, run.output
+    reports, cells = read_dataset(out, "reports"), read_dataset(out, "cells")
+    assert reports["source_path"].tolist() == [str(folder / "report.html")]  # no picture is a report
+    assert reports["status"].tolist() == ["ok"]
+    assert set(cells["method"]) == {"ocr"}
+    diff = cell_differences(REPORT.truth(), cells.drop(columns=["report_id"]))
+    assert len(diff) / len(REPORT.truth()) <= 0.02
+
+
+def test_only_pictures_inside_the_page_folder_are_read(forged, tmp_path):
+    from extract.local_images import images_beside
+
+    page, images = forged
+    png = next(iter(images.values()))
+    folder = tmp_path / "saved"
+    (folder / "sub").mkdir(parents=True)
+    (tmp_path / "outside.png").write_bytes(png)
+    (folder / "sub" / "inner.png").write_bytes(png + b"inner")
+    (folder / "here.png").write_bytes(png + b"here")
+    html = ('<html><body><div class="TRS_Editor"><p>二、主动公开政府信息情况</p>'
+            '<img src="../outside.png"><img src="/outside.png"><img src="http://example.org/here.png">'
+            '<img src="missing.png"><img src="sub/inner.png"><img src="here.png"></div></body></html>').encode()
+    (folder / "report.html").write_bytes(html)
+    found = images_beside(folder / "report.html", html)
+    assert list(found) == [png + b"inner", png + b"here"]
+    assert [f.name for f in found.files] == ["inner.png", "here.png"]  # read only when asked for

@@ -66,3 +66,19 @@ def test_space_separated_row_with_a_missing_token_is_flagged_not_shifted():
 def test_gbk_text_is_decoded():
     doc = read_text(TSV.encode("gb18030"))
     assert doc.title.startswith("某某县人民政府")
+
+
+def test_a_fully_blank_short_labelled_row_is_not_glued_to_the_next_one():
+    """Space-padded text of a 2019 report whose 规章 row is all blank (forge seed 219, blank zeros):
+    the lone ``规章`` is a whole row, not the first half of ``规范性文件``'s wrapped label."""
+    from extract.forge.model import MESSES, generate
+    from extract.forge.text import render_text
+
+    report = generate(219, "2019", MESSES["blank_zeros"])
+    text = render_text(report, style="spaces").decode("utf-8")
+    assert "\n规章\n" in text  # the shape: a short label alone on its line, the next row's label after it
+    result = parse_bytes(text.encode("utf-8"), "report.txt")
+    cells = {(r.table, r.row, r.column): r.kind for r in result.cells.itertuples()}
+    for column in ("newly_made", "newly_published", "total_published"):
+        assert cells[("active_disclosure", "regulations", column)] == "blank"
+    assert "row.missing" not in set(result.flags["check"])

@@ -35,6 +35,7 @@ before solving.
 from __future__ import annotations
 
 import bisect
+import math
 import re
 from dataclasses import dataclass, field, replace
 from typing import Iterable, Sequence
@@ -51,7 +52,8 @@ RULE = {
     "requests": "the largest values in the earliest columns (natural persons ask most)",
     "review_litigation": "the largest values in the earliest columns (most cases are upheld)",
     "active_disclosure": "the stock at least each yearly count, a change no larger than its items, an amount at "
-                         "least its projects; a dash before digits a minus sign; the smallest change (本年增/减 is "
+                         "least its projects; a dash before digits a minus sign; 本年新公开数量 nearest 本年新制作数量 "
+                         "(the documents made this year are the ones published); the smallest change (本年增/减 is "
                          "mostly 0); the fewest digits in the longest cell; repealed no more than issued; then the "
                          "largest values in the "
                          "earliest columns",
@@ -1106,7 +1108,8 @@ def active_key(columns: Sequence[str], cand: Candidate) -> tuple:
     before digits read as a minus sign rather than a mark; the smallest change (a year rarely
     changes its list of items); the fewest digits in the longest cell (decimals not counted);
     repealed no more than issued; the largest
-    values in the earliest columns."""
+    values in the earliest columns. The 2019 form's 本年新公开数量 counts the documents made this
+    year that were published, so it is read as near 本年新制作数量 as the digits allow (`_count_gap`)."""
     got = dict(zip(columns, cand.values))
     change = got.get("items_change")
     flows = [got.get(c) for c in ("issued", "repealed") if c in got] or [got.get(c) for c in (
@@ -1114,9 +1117,18 @@ def active_key(columns: Sequence[str], cand: Candidate) -> tuple:
     descending = len(flows) < 2 or None in flows or flows[0] >= flows[1]
     chars = cand.run.chars if cand.run else ""
     widths = [len(chars[a:b].split(".")[0].lstrip("-")) for a, b in zip(cand.bounds, cand.bounds[1:])]
-    return (not plausible(columns, cand.values), sum(v is None for v in cand.values),
+    return (not plausible(columns, cand.values), sum(v is None for v in cand.values), _count_gap(got),
             abs(change) if change is not None else 0, max(widths), not descending,
             tuple(-(v if v is not None else -1) for v in cand.values))
+
+
+def _count_gap(got: dict) -> float:
+    """How far apart a 2019 row's 本年新制作数量 and 本年新公开数量 are, in orders of magnitude (0 when
+    the row has no such pair)."""
+    made, published = got.get("newly_made"), got.get("newly_published")
+    if made is None or published is None:
+        return 0.0
+    return round(abs(math.log10(made + 1) - math.log10(published + 1)), 9)
 
 
 def active_splits(row: LocatedRow, columns: Sequence[str]) -> list[Candidate]:

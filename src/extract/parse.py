@@ -20,6 +20,7 @@ import pandas as pd
 from extract import __version__
 from extract.checks import Flag, check_report
 from extract.document import Document, Finding, Grid, ReadError
+from extract.local_images import images_beside
 from extract.metadata import Metadata, read_metadata
 from extract.readers import read_document
 from extract.sniff import sniff_format
@@ -56,7 +57,8 @@ def parse_path(path: str | Path, source_url: str | None = None, portal: str | No
     except OSError as exc:  # no bytes, so no content hash: an id that cannot be mistaken for one
         return _failed(UNREAD_PREFIX + hashlib.sha256(str(path).encode()).hexdigest(), "other",
                        f"cannot read file: {exc}", str(path), source_url, "file.unreadable")
-    return parse_bytes(data, path.name, source_url, source_path=str(path), portal=portal)
+    images = images_beside(path, data) if sniff_format(data, path.name) == "html" else []
+    return parse_bytes(data, path.name, source_url, source_path=str(path), portal=portal, images=images)
 
 
 def parse_bytes(data: bytes, filename: str | None = None, source_url: str | None = None,

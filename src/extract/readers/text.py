@@ -114,7 +114,8 @@ def join_split_rows(rows: list[list]) -> list[list]:
         nxt = rows[i + 1] if i + 1 < len(rows) else None
         if prev is not None and _label_only(prev) and _values_only(row):
             out[-1] = [prev[0]] + [c for c in row if _text(c).strip()]
-        elif prev is not None and _label_only(prev) and not _is_row_label(_text(prev[0])) and _continues_label(row):
+        elif prev is not None and _label_only(prev) and not _is_row_label(_text(prev[0])) and _continues_label(row) \
+                and not _two_whole_labels(_text(prev[0]), _text(row[0])):
             out[-1] = [_joined(prev[0], row[0])] + row[1:]
         elif prev is not None and _label_only(row) and not _is_row_label(_text(row[0])) \
                 and not _NUMBERED.match(_text(row[0])) \
@@ -152,6 +153,20 @@ def _is_row_label(text: str) -> bool:
     norm = normalise(text)
     return any(norm == normalise(label) for t in TABLE_SECTIONS for row in tables.UNION[t].rows
                for label in row.labels if len(normalise(label)) >= 4)
+
+
+@lru_cache(maxsize=4096)
+def _is_exact_label(text: str) -> bool:
+    """`text` is one of the template's row labels exactly, however short (规章)."""
+    norm = normalise(text)
+    return bool(norm) and any(norm == normalise(label) for t in TABLE_SECTIONS for row in tables.UNION[t].rows
+                              for label in row.labels)
+
+
+def _two_whole_labels(first: str, second: str) -> bool:
+    """Both lines are whole row labels (规章 above 规范性文件): two rows, the first all blank, not
+    one label wrapped over two lines."""
+    return _is_exact_label(first) and _is_exact_label(second)
 
 
 def _is_column_label(text: str) -> bool:
