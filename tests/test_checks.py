@@ -6,7 +6,7 @@ import pytest
 
 from extract.checks import check_report
 from extract.forge.model import Mess, generate
-from extract.tables import CellRead
+from extract.document import CellRead
 
 
 def _cells(report, method="html"):

@@ -13,27 +13,13 @@ it gets its own `total.blank` finding (info), and every identity it takes part i
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Iterable, Iterator
 
 from extract import template as tpl
-from extract.tables import CellRead
+from extract.document import CellRead, Finding
 
 CLEAN_METHODS = frozenset({"html", "pdf-grid", "pdf-words", "docx", "doc", "text"})
 TOLERANCE = 0.011  # amounts printed to 2 decimals
-
-
-@dataclass(frozen=True)
-class Flag:
-    check: str
-    severity: str
-    message: str
-    table: str | None = None
-    row: str | None = None
-    column: str | None = None
-    expected: float | None = None
-    observed: float | None = None
-    origin: str = "unknown"
 
 
 class Cells:
@@ -95,16 +81,16 @@ def find_blank_totals(cells: Cells) -> dict[tuple[str, str, str], float]:
     return found
 
 
-def blank_total(cells: Cells) -> Iterator[Flag]:
+def blank_total(cells: Cells) -> Iterator[Finding]:
     for (table, row, col), parts in sorted(cells.blank_totals.items()):
-        yield Flag("total.blank", "info",
+        yield Finding("total.blank", "info",
                    f"{table}.{row}.{col} is printed blank though the cells it totals add up to {parts:g}: "
                    "left blank, not read as 0, and the identities it closes are not checked",
                    table, row, col, parts, None, "source")
 
 
 def identity(cells: Cells, check: str, total: tuple[str, str, str], parts: list[tuple[str, str, str]],
-             where: str) -> Iterator[Flag]:
+             where: str) -> Iterator[Finding]:
     """Flag when `total` ≠ Σ `parts`; silent when any term is missing or not a number."""
     expected_terms = [_term(cells, k) for k in parts]
     observed, total_cell = _term(cells, total)
@@ -114,7 +100,7 @@ def identity(cells: Cells, check: str, total: tuple[str, str, str], parts: list[
     if abs(expected - observed) <= TOLERANCE:
         return
     used = [c for _, c in expected_terms] + [total_cell]
-    yield Flag(check, "error", f"{where}: {check} expects {expected:g}, the table prints {observed:g}",
+    yield Finding(check, "error", f"{where}: {check} expects {expected:g}, the table prints {observed:g}",
                total[0], total[1], total[2], expected, observed, origin_of(used))
 
 
@@ -129,32 +115,32 @@ def origin_of(cells: list[CellRead]) -> str:
 # ---------------------------------------------------------------- the identities
 
 
-def requests_balance(cells: Cells) -> Iterator[Flag]:
+def requests_balance(cells: Cells) -> Iterator[Finding]:
     for col in sorted(cells.columns("requests")):
         k = lambda row: ("requests", row, col)  # noqa: E731
         left = [_term(cells, k("new_received")), _term(cells, k("carried_over"))]
         yield from _balance(cells, col, left)
 
 
-def _balance(cells: Cells, col: str, left) -> Iterator[Flag]:
+def _balance(cells: Cells, col: str, left) -> Iterator[Finding]:
     right = [_term(cells, ("requests", r, col)) for r in ("total_handled", "carried_forward")]
     terms = left + right
     if any(v is None for v, _ in terms):
         return
     expected, observed = left[0][0] + left[1][0], right[0][0] + right[1][0]
     if abs(expected - observed) > TOLERANCE:
-        yield Flag("requests.balance", "error",
+        yield Finding("requests.balance", "error",
                    f"column {col}: new + carried over = {expected:g} but handled + carried forward = {observed:g}",
                    "requests", "carried_forward", col, expected, observed, origin_of([c for _, c in terms]))
 
 
-def requests_row_total(cells: Cells) -> Iterator[Flag]:
+def requests_row_total(cells: Cells) -> Iterator[Finding]:
     for row in sorted(cells.rows("requests")):
         parts = [("requests", row, c) for c in tpl.REQUEST_APPLICANTS]
         yield from identity(cells, "requests.row_total", ("requests", row, "total"), parts, f"row {row}")
 
 
-def requests_org_subtotal(cells: Cells) -> Iterator[Flag]:
+def requests_org_subtotal(cells: Cells) -> Iterator[Finding]:
     if "org_subtotal" not in cells.columns("requests"):
         return
     for row in sorted(cells.rows("requests")):
@@ -171,7 +157,7 @@ def outcome_rows(present: set[str]) -> list[str]:
     return out
 
 
-def requests_outcomes_sum(cells: Cells) -> Iterator[Flag]:
+def requests_outcomes_sum(cells: Cells) -> Iterator[Finding]:
     present = cells.rows("requests")
     rows = outcome_rows(present)
     if "total_handled" not in present or not _outcomes_complete(present):
@@ -188,48 +174,48 @@ def _outcomes_complete(present: set[str]) -> bool:
     return need <= present and has_other
 
 
-def review_total(cells: Cells) -> Iterator[Flag]:
+def review_total(cells: Cells) -> Iterator[Finding]:
     for row in sorted(cells.rows("review_litigation")):
         parts = [("review_litigation", row, c) for c in tpl.REVIEW_PARTS]
         yield from identity(cells, "review_litigation.total", ("review_litigation", row, "total"), parts, f"row {row}")
 
 
-def non_negative(cells: Cells) -> Iterator[Flag]:
+def non_negative(cells: Cells) -> Iterator[Finding]:
     for (table, row, col), cell in sorted(cells.by_key.items()):
         if cell.kind == "number" and cell.value < 0 and col != "items_change":
-            yield Flag("values.non_negative", "error", f"{table}.{row}.{col} is {cell.value:g}, below zero",
+            yield Finding("values.non_negative", "error", f"{table}.{row}.{col} is {cell.value:g}, below zero",
                        table, row, col, None, cell.value, "source" if cell.method in CLEAN_METHODS else "unknown")
 
 
-def unparsed(cells: Cells) -> Iterator[Flag]:
+def unparsed(cells: Cells) -> Iterator[Finding]:
     for (table, row, col), cell in sorted(cells.by_key.items()):
         if cell.kind == "text":
-            yield Flag("cell.unparsed", "warning", f"{table}.{row}.{col} holds text, not a number: {cell.raw!r}",
+            yield Finding("cell.unparsed", "warning", f"{table}.{row}.{col} holds text, not a number: {cell.raw!r}",
                        table, row, col, origin="source")
 
 
-def presence(cells: Cells, template: str) -> Iterator[Flag]:
+def presence(cells: Cells, template: str) -> Iterator[Finding]:
     """table.missing / row.missing against the detected template."""
     if template not in tpl.BY_NAME:
         return
     for table in tpl.get(template).tables.values():
         if not cells.has_table(table.key):
-            yield Flag("table.missing", "error", f"table {table.key} ({table.section}) not found", table.key)
+            yield Finding("table.missing", "error", f"table {table.key} ({table.section}) not found", table.key)
             continue
         present = cells.rows(table.key)
         for row in expected_rows(table, present):
-            yield Flag("row.missing", "warning", f"row {row} of {table.key} not found", table.key, row)
+            yield Finding("row.missing", "warning", f"row {row} of {table.key} not found", table.key, row)
         yield from missing_cells(cells, table, present)
 
 
-def missing_cells(cells: Cells, table: tpl.Table, present: set[str]) -> Iterator[Flag]:
+def missing_cells(cells: Cells, table: tpl.Table, present: set[str]) -> Iterator[Finding]:
     """cell.missing: a row was read but one of its template columns was not (a misread header
     would otherwise lose that cell without a word)."""
     keys = {r.key: r for r in table.rows}
     for row in sorted(present & keys.keys()):
         for column in table.columns_of(keys[row]):
             if cells.get(table.key, row, column) is None:
-                yield Flag("cell.missing", "warning", f"{table.key}.{row}.{column} not found though its row was",
+                yield Finding("cell.missing", "warning", f"{table.key}.{row}.{column} not found though its row was",
                            table.key, row, column)
 
 
@@ -250,7 +236,7 @@ def _legacy_columns(cells: Cells) -> list[str]:
 
 
 def legacy_sum(cells: Cells, check: str, total: str, parts: tuple[str, ...] | list[str], severity: str,
-               at_least: bool = False) -> Iterator[Flag]:
+               at_least: bool = False) -> Iterator[Finding]:
     """`total` = Σ `parts` printed (or, `at_least`, `total` ≥ Σ), in every figure column."""
     table = tpl.LEGACY_TABLE
     present = [p for p in parts if p in cells.rows(table)]
@@ -265,30 +251,30 @@ def legacy_sum(cells: Cells, check: str, total: str, parts: tuple[str, ...] | li
         if (observed + TOLERANCE >= expected) if at_least else abs(expected - observed) <= TOLERANCE:
             continue
         relation = "at least" if at_least else "equal to"
-        yield Flag(check, severity, f"column {col}: {total} is {observed:g}, not {relation} the {expected:g} of "
+        yield Finding(check, severity, f"column {col}: {total} is {observed:g}, not {relation} the {expected:g} of "
                    f"{', '.join(present)}", table, total, col, expected, observed,
                    origin_of([c for _, c in terms] + [total_cell]))
 
 
-def legacy_channels(cells: Cells) -> Iterator[Flag]:
+def legacy_channels(cells: Cells) -> Iterator[Finding]:
     yield from legacy_sum(cells, "legacy.channels", "requests.received", tpl.LEGACY_CHANNELS, "warning")
 
 
-def legacy_answers(cells: Cells) -> Iterator[Flag]:
+def legacy_answers(cells: Cells) -> Iterator[Finding]:
     yield from legacy_sum(cells, "legacy.answers", "requests.answered", tpl.LEGACY_ANSWERS, "warning", at_least=True)
 
 
-def legacy_refusals(cells: Cells) -> Iterator[Flag]:
+def legacy_refusals(cells: Cells) -> Iterator[Finding]:
     refusals = sorted(r for r in cells.rows(tpl.LEGACY_TABLE) if r.startswith("requests.refused."))
     yield from legacy_sum(cells, "legacy.refusals", "requests.refused", refusals, "warning")
 
 
-def legacy_proactive_channels(cells: Cells) -> Iterator[Flag]:
+def legacy_proactive_channels(cells: Cells) -> Iterator[Finding]:
     yield from legacy_sum(cells, "legacy.proactive_channels", "proactive.items", tpl.LEGACY_PROACTIVE_CHANNELS,
                           "info", at_least=True)
 
 
-def legacy_cumulative(cells: Cells) -> Iterator[Flag]:
+def legacy_cumulative(cells: Cells) -> Iterator[Finding]:
     """历年累计 ≥ 本年度 in every row with both: an error of reading where the text was fused or
     scanned, a warning about the published numbers where it was read cleanly."""
     table = tpl.LEGACY_TABLE
@@ -298,7 +284,7 @@ def legacy_cumulative(cells: Cells) -> Iterator[Flag]:
         if year is None or total is None or total + TOLERANCE >= year:
             continue
         origin = origin_of([year_cell, total_cell])
-        yield Flag("legacy.cumulative", "warning" if origin == "source" else "error",
+        yield Finding("legacy.cumulative", "warning" if origin == "source" else "error",
                    f"row {row}: 历年累计 {total:g} is below 本年度 {year:g}", table, row, "cumulative", year, total,
                    origin)
 
@@ -308,7 +294,7 @@ IDENTITIES = (blank_total, requests_balance, requests_row_total, requests_org_su
               non_negative, unparsed)
 
 
-def check_report(cells: Iterable[CellRead], template: str) -> list[Flag]:
+def check_report(cells: Iterable[CellRead], template: str) -> list[Finding]:
     """Every check of spec/template.md over one report's cells."""
     indexed = Cells(cells)
     flags = [f for check in IDENTITIES for f in check(indexed)]

@@ -184,7 +184,7 @@ def apply_choice(result, table: str, row: str, columns: Sequence[str], splits: S
                  kept: Sequence[Split], constraints: Sequence[Constraint]) -> None:
     """Put the first kept split into `result`'s cells; `cell.settled` for each cell now decided,
     `cell.ambiguous` kept for the others; the row's open splits narrowed to `kept`."""
-    from extract.checks import Flag
+    from extract.document import Finding
 
     values, raws = kept[0]
     cells = result.cells
@@ -200,7 +200,7 @@ def apply_choice(result, table: str, row: str, columns: Sequence[str], splits: S
     drop = (flags["check"] == "cell.ambiguous") & (flags["table"] == table) & (flags["row"] == row) \
         & flags["column"].isin(decided)
     why = "; ".join(dict.fromkeys(c.source for c in constraints))
-    new = [Flag("cell.settled", "info",
+    new = [Finding("cell.settled", "info",
                 f"{table}.{row}.{column}: of the {len(splits)} splits of the fused digits that satisfy every "
                 f"identity, only those agreeing with {why} were kept; they all give {_show(v)}",
                 table, row, column, None, None if v is None else float(v), "extraction")

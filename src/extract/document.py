@@ -1,8 +1,9 @@
-"""The one model every reader produces.
+"""The model every stage shares: the document a reader produces, the template cell read out of
+it, and the one kind of finding every stage reports (with the registry of every check code).
 
 A `Document` is the report's content in reading order: blocks that are either a `Line` of text
 or a `Grid` (a table expanded into rows and columns). Readers know formats and fill this model;
-`tables` reads the template out of it and knows nothing of formats.
+`find` reads the template out of it and knows nothing of formats.
 
 Spans are expanded: a cell that spans several rows or columns is the *same* `Cell` object at
 every grid position it covers, so `grid.is_continuation(r, c)` can tell a merged label from a
@@ -70,12 +71,111 @@ Block = Union[Line, Grid]
 
 
 @dataclass(frozen=True)
-class Finding:
-    """Something a reader noticed about the file itself (encryption, missing text layer, ...)."""
+class CellRead:
+    """One template cell as read from a document (a row of the cells dataset)."""
 
-    check: str  # e.g. pdf.no_text, pdf.cid_font, pdf.encrypted, pdf.corrupt, html.encoding
+    table: str
+    row: str
+    column: str
+    raw: str
+    kind: str
+    value: float | None
+    label: str
+    page: int | None
+    method: str
+    confidence: float | None = None  # OCR's, where a cell was read from an image
+
+
+@dataclass(frozen=True)
+class Finding:
+    """Something a stage noticed (a row of the flags dataset): a reader about the file, the finder
+    about a table it could not read cleanly, a check about numbers that do not add up.
+
+    `check` is a code of `CHECKS`; `origin` says whose fault it most likely is: `source` (the file
+    or its published numbers), `extraction` (we may have misread), `unknown`."""
+
+    check: str
     severity: str  # error, warning, info
     message: str
+    table: str | None = None
+    row: str | None = None
+    column: str | None = None
+    expected: float | None = None
+    observed: float | None = None
+    origin: str = "unknown"
+
+
+@dataclass(frozen=True)
+class Check:
+    """A check code as the flags dataset carries it, with its usual severity and what it finds."""
+
+    code: str
+    severity: str  # the usual one; a few codes vary (see the doc)
+    doc: str
+
+
+def _registry(*checks: Check) -> dict[str, Check]:
+    return {c.code: c for c in checks}
+
+
+#: every check code any stage writes to `flags.check`, by the stage that writes it
+CHECKS: dict[str, Check] = _registry(
+    # readers: the file itself
+    Check("file.unreadable", "error", "the file cannot be read as a document at all"),
+    Check("file.unsupported", "error", "no reader for the file's format, or its reader is not installed"),
+    Check("pdf.corrupt", "error", "not a PDF, or damaged or truncated (warning when only the %%EOF is missing)"),
+    Check("pdf.encrypted", "error", "encrypted and needs a password (info when an empty password opened it)"),
+    Check("pdf.no_text", "error", "pages without a text layer (images only): read by OCR where possible"),
+    Check("pdf.cid_font", "warning", "glyphs without a Unicode mapping"),
+    Check("html.unparseable", "error", "not an HTML document"),
+    Check("html.image_tables", "info", "the page's markup holds no table: its pictures were read by OCR"),
+    Check("docx.corrupt", "error", "not a readable DOCX archive or Word document"),
+    Check("docx.hostile", "error", "a DOCX archive too large or with too many members to open safely"),
+    Check("doc.unconvertible", "error", "LibreOffice could not convert the DOC/WPS file"),
+    Check("doc.converter_missing", "error", "LibreOffice is not installed or could not be started"),
+    Check("doc.timeout", "error", "LibreOffice did not convert the file in time"),
+    Check("image.corrupt", "error", "not a readable image"),
+    Check("image.too_large", "error", "an image too large to be a page"),
+    Check("ocr.used", "info", "tables read by OCR from scanned pages"),
+    Check("ocr.no_table", "warning", "OCR found no ruled table in the scanned pages"),
+    Check("ocr.timeout", "error", "the OCR engine did not finish in time"),
+    Check("ocr.unavailable", "error", "the OCR engine could not be started"),
+    Check("ocr.failed", "error", "the OCR engine stopped with an error"),
+    Check("reader.crashed", "error", "a bug of the parser while reading the file (caught by the guard)"),
+    Check("parse.crashed", "error", "a bug of the parser after reading (finding tables, splitting, checks)"),
+    # finding the tables
+    Check("table.missing", "error", "a table of the template not found"),
+    Check("row.missing", "warning", "a row of the template not found"),
+    Check("cell.missing", "warning", "a cell not found though its row was"),
+    Check("row.unaligned", "warning", "a row whose values do not line up with the header"),
+    Check("cell.unparsed", "warning", "a cell holding text, not a number"),
+    Check("cell.low_confidence", "warning", "a cell read by OCR with low confidence"),
+    Check("cell.ambiguous", "warning", "fused digits that split several ways satisfying every identity"),
+    Check("cell.settled", "info", "an ambiguous split decided by the report's prose or a neighbouring year"),
+    Check("fused.unsolved", "error", "fused digits no split of which reads as the row's cells"),
+    Check("fused.blanks_lost", "warning", "rows with fewer digits than cells: blanks vanished in flattening"),
+    Check("region.ambiguous", "warning", "the agency's area name is shared by several divisions"),
+    Check("region.unresolved", "info", "no division found for the agency (kept as `region_note`, not flagged today)"),
+    # the template's arithmetic
+    Check("total.blank", "info", "a total printed blank over parts that add up to more than 0"),
+    Check("requests.balance", "error", "new + carried over = handled + carried forward, per column"),
+    Check("requests.row_total", "error", "总计 = Σ of the applicant columns, per row of table 三"),
+    Check("requests.org_subtotal", "error", "法人或其他组织小计 = Σ of the organisation columns"),
+    Check("requests.outcomes_sum", "error", "办理结果总计 = Σ of the outcome rows, per column"),
+    Check("review_litigation.total", "error", "总计 = 维持 + 纠正 + 其他 + 尚未审结, per row of table 四"),
+    Check("values.non_negative", "error", "a count below zero"),
+    Check("legacy.channels", "warning", "before 2019: requests.received = Σ of the channel rows printed"),
+    Check("legacy.answers", "warning", "before 2019: requests.answered ≥ Σ of the answer rows printed"),
+    Check("legacy.refusals", "warning", "before 2019: requests.refused = Σ requests.refused.* printed"),
+    Check("legacy.proactive_channels", "info", "before 2019: proactive.items ≥ website + gazette"),
+    Check("legacy.cumulative", "error", "before 2019: 历年累计 ≥ 本年度 (warning where read cleanly)"),
+    # across reports (ogi check)
+    Check("carry.cross_year", "warning", "carried_forward of year N ≠ carried_over of year N+1"),
+    Check("report.identical_tables", "warning", "a table identical to another report's (copied)"),
+    Check("report.duplicate", "warning", "every cell identical to another report of the same agency and year"),
+    Check("text.table_mismatch", "warning", "a number the report's text states that no reading of its table matches"),
+    Check("legacy.carry", "warning", "before 2019: 历年累计 of N+1 ≠ 历年累计 of N + 本年度 of N+1"),
+)
 
 
 class ReadError(Exception):

@@ -28,7 +28,7 @@ a row with fewer digits than cells is left out, the table gets `fused.blanks_los
 failure in that export is blamed on the source.
 
 Entry points: `read_fused(doc, tables)` and `read_fused_text(text, tables)` → `Extraction`
-(cells with method ``text-fused``, issues as `FusedIssue`); `locate(text)` gives the rows found
+(cells with method ``text-fused``, issues as `Finding`); `locate(text)` gives the rows found
 before solving.
 """
 
@@ -42,8 +42,8 @@ from typing import Iterable, Sequence
 
 from extract import labels
 from extract import template as tpl
-from extract.document import Document, Line
-from extract.tables import UNION, CellRead, Extraction, Issue
+from extract.document import CellRead, Document, Finding, Line
+from extract.tables import UNION, Extraction
 
 METHOD = "text-fused"
 
@@ -64,9 +64,6 @@ MAX_RELAXED_ROWS = 2  # such rows decided jointly by the column identities; more
 SEARCH_BUDGET = 200_000  # nodes of the joint search before the table is given up
 MAX_SOLUTIONS = 256  # tied solutions kept to tell which cells are ambiguous
 SHOWN_ALTERNATIVES = 4  # alternatives quoted in a flag message
-
-
-FusedIssue = Issue  # the solver's findings carry their column, both sides and their origin
 
 
 # ---------------------------------------------------------------- characters
@@ -677,7 +674,7 @@ class Solution:
     """What the solver decided for one table: cell → (value, raw), and its flags."""
 
     values: dict[tuple[str, str], tuple[int | float | None, str]] = field(default_factory=dict)
-    issues: list[FusedIssue] = field(default_factory=list)
+    issues: list[Finding] = field(default_factory=list)
     #: row → (columns, splits still open: (values, raws) each, the chosen first), where ambiguous
     alternatives: dict[str, tuple[tuple[str, ...], list]] = field(default_factory=dict)
 
@@ -705,11 +702,11 @@ def settle(table: str, rows: dict[str, RowSplits], solutions: list[Choice], rule
         row = rows[key]
         others = list(dict.fromkeys(s[key].values for s in solutions[1:] if s[key].values != cand.values))
         if others and row.relaxed:
-            out.issues.append(FusedIssue(
-                "fused.unsolved", table, key,
+            out.issues.append(Finding(
+                "fused.unsolved", "error",
                 f"{table}.{key}: no split of the fused digits {row.run.text!r} keeps the row's identity, and "
                 f"{len(others) + 1} splits break equally few identities ({_show(cand.values)}; {_show(others[0])} …); "
-                "the row is left out", "error"))
+                "the row is left out", table, key, origin="extraction"))
             del chosen[key]
             continue
         run = cand.run or row.run
@@ -721,11 +718,11 @@ def settle(table: str, rows: dict[str, RowSplits], solutions: list[Choice], rule
             " …" if len(others) > SHOWN_ALTERNATIVES else "")
         for j, col in enumerate(row.columns):
             if any(o[j] != cand.values[j] for o in others):
-                out.issues.append(FusedIssue(
-                    "cell.ambiguous", table, key,
+                out.issues.append(Finding(
+                    "cell.ambiguous", "warning",
                     f"{table}.{key}.{col}: the fused digits {row.run.text!r} split {len(others) + 1} ways that "
                     f"satisfy every identity that applies; chose {_show(cand.values)} by the rule: {rule}; "
-                    f"other splits: {shown}", "warning", col, observed=_num(cand.values[j])))
+                    f"other splits: {shown}", table, key, col, observed=_num(cand.values[j]), origin="extraction"))
     return chosen
 
 
@@ -737,14 +734,14 @@ def _num(v) -> float | None:
     return None if v is None else float(v)
 
 
-def _source_flag(check: str, table: str, row: str, col: str, expected, observed, where: str) -> FusedIssue:
-    return FusedIssue(
-        check, table, row,
+def _source_flag(check: str, table: str, row: str, col: str, expected, observed, where: str) -> Finding:
+    return Finding(
+        check, "error",
         f"{where}: {check} fails for every split of the fused digits (expects {expected:g}, the table prints "
-        f"{observed:g}): the published numbers do not add up", "error", col, _num(expected), _num(observed), "source")
+        f"{observed:g}): the published numbers do not add up", table, row, col, _num(expected), _num(observed), "source")
 
 
-def row_flags(table: str, rows: dict[str, RowSplits], chosen: Choice) -> list[FusedIssue]:
+def row_flags(table: str, rows: dict[str, RowSplits], chosen: Choice) -> list[Finding]:
     """The row identities the kept split of a relaxed row breaks (origin source)."""
     out = []
     for key, cand in chosen.items():
@@ -935,11 +932,11 @@ def solve_requests(located: list[LocatedRow], columns: Sequence[str]) -> Solutio
     lost = _short_rows(located, len(columns))
     if lost:  # blank cells vanished from some rows: a row that does not add up may have lost some too
         for key in [k for k in order if rows[k].relaxed]:
-            out.issues.append(FusedIssue(
-                "fused.unsolved", "requests", key,
+            out.issues.append(Finding(
+                "fused.unsolved", "error",
                 f"requests.{key}: no split of the fused digits {rows[key].run.text!r} keeps the row's identity, and "
                 f"rows {', '.join(lost[:3])}{' …' if len(lost) > 3 else ''} lost cells in flattening: this one may "
-                "have too; left out", "error"))
+                "have too; left out", "requests", key, origin="extraction"))
             del rows[key]
     order = [k for k in order if k in rows]
     # rows no column identity reaches are decided alone; at most MAX_RELAXED_ROWS relaxed rows join the search
@@ -963,9 +960,9 @@ def solve_requests(located: list[LocatedRow], columns: Sequence[str]) -> Solutio
         try:
             _, solutions = joint_search({k: rows[k].candidates for k in linked}, equations)
         except TooMany:
-            out.issues.append(FusedIssue("fused.unsolved", "requests", None, "table 三: the fused rows split too "
-                                         "many ways to search jointly; only rows with a single split are kept",
-                                         "error"))
+            out.issues.append(Finding("fused.unsolved", "error", "table 三: the fused rows split too many ways to "
+                                      "search jointly; only rows with a single split are kept", "requests",
+                                      origin="extraction"))
             single = {k: rows[k].candidates[0] for k in linked if len(rows[k].candidates) == 1}
             solutions = [single] if single else []
         if solutions:
@@ -977,7 +974,7 @@ def solve_requests(located: list[LocatedRow], columns: Sequence[str]) -> Solutio
     return out
 
 
-def equation_flags(kept: Choice, equations, columns: Sequence[str]) -> list[FusedIssue]:
+def equation_flags(kept: Choice, equations, columns: Sequence[str]) -> list[Finding]:
     """The column identities the kept splits still break: no split of the printed digits
     satisfies them, so the published numbers disagree (origin source)."""
     out = []
@@ -1004,18 +1001,18 @@ def _short_rows(located: list[LocatedRow], cells: int) -> list[str]:
     return [r.key for r in located if 0 < _symbols(r.run) < cells]
 
 
-def blanks_lost(table: str, rows: list[str]) -> FusedIssue:
-    return FusedIssue("fused.blanks_lost", table, None,
-                      f"{table}: rows {', '.join(rows[:4])}{' …' if len(rows) > 4 else ''} have fewer digits than "
-                      "cells: blank cells vanished when the table was flattened, and the other rows are split "
-                      "assuming none of theirs did", "warning")
+def blanks_lost(table: str, rows: list[str]) -> Finding:
+    return Finding("fused.blanks_lost", "warning",
+                   f"{table}: rows {', '.join(rows[:4])}{' …' if len(rows) > 4 else ''} have fewer digits than "
+                   "cells: blank cells vanished when the table was flattened, and the other rows are split "
+                   "assuming none of theirs did", table, origin="extraction")
 
 
-def _unsolved(table: str, row: str | None, run: str, cells: int, many: bool = False) -> FusedIssue:
+def _unsolved(table: str, row: str | None, run: str, cells: int, many: bool = False) -> Finding:
     why = ("no split of it keeps the row's identity and too many splits break it" if many else
            "fewer digits than cells: blank cells vanish when a table is flattened")
-    return FusedIssue("fused.unsolved", table, row, f"{table}.{row or ''}: fused digits {run!r} cannot be split "
-                      f"into {cells} cells ({why}); left out", "error")
+    return Finding("fused.unsolved", "error", f"{table}.{row or ''}: fused digits {run!r} cannot be split "
+                   f"into {cells} cells ({why}); left out", table, row, origin="extraction")
 
 
 # ---------------------------------------------------------------- solving table 四
@@ -1190,7 +1187,7 @@ def solve_active(located: list[LocatedRow], template: str, stated: dict | None =
     return out
 
 
-def _settled_by_text(key: str, columns: Sequence[str], splits: list, kept: list, said) -> list[FusedIssue]:
+def _settled_by_text(key: str, columns: Sequence[str], splits: list, kept: list, said) -> list[Finding]:
     """`cell.settled` for each cell the prose's numbers decided among the row's splits."""
     from extract.disambiguate import varying
 
@@ -1198,10 +1195,10 @@ def _settled_by_text(key: str, columns: Sequence[str], splits: list, kept: list,
         return []
     decided = varying(columns, splits) - varying(columns, kept)
     why = "; ".join(dict.fromkeys(c.source for c in said))
-    return [FusedIssue("cell.settled", "active_disclosure", key,
-                       f"active_disclosure.{key}.{col}: of the {len(splits)} splits of the fused digits, only those "
-                       f"agreeing with {why} were kept; they all give {_show((kept[0][0][j],))}", "info", col,
-                       observed=_num(kept[0][0][j]))
+    return [Finding("cell.settled", "info",
+                    f"active_disclosure.{key}.{col}: of the {len(splits)} splits of the fused digits, only those "
+                    f"agreeing with {why} were kept; they all give {_show((kept[0][0][j],))}", "active_disclosure",
+                    key, col, observed=_num(kept[0][0][j]), origin="extraction")
             for j, col in enumerate(columns) if col in decided]
 
 
@@ -1267,9 +1264,9 @@ def read_fused_text(text: str, tables: Iterable[str] = tpl.TABLES, page: int | N
     return out
 
 
-def _lossy(issue: Issue) -> Issue:
+def _lossy(issue: Finding) -> Finding:
     """A broken identity in an export that lost blank cells: the lost digits may be the cause."""
-    if not isinstance(issue, FusedIssue) or issue.origin != "source":
+    if issue.origin != "source":
         return issue
     return replace(issue, origin="extraction", message=issue.message.replace(
         "the published numbers do not add up", "the published numbers do not add up, or digits vanished with "

@@ -28,9 +28,9 @@ from dataclasses import dataclass, field
 
 from extract import labels
 from extract import template as tpl
-from extract.document import Cell, Document, Grid
+from extract.document import Cell, CellRead, Document, Finding, Grid
 from extract.fused import Run, TooMany, fill, match_tail, parse_run, text_to_pieces
-from extract.tables import CellRead, Extraction, Issue
+from extract.tables import Extraction
 from extract.values import parse_value
 
 TABLE = tpl.LEGACY_TABLE
@@ -416,8 +416,8 @@ def choose_splits(rows: list[TextRow], columns: list[str], out: Extraction,
             options[key] = fitting
     for key, row in by_key.items():
         if not row.splits:
-            out.issues.append(Issue("fused.unsolved", TABLE, key, f"row {row.label!r}: the figures {row.run_text!r} "
-                                    f"do not read as {len(columns)} column(s)"))
+            out.issues.append(Finding("fused.unsolved", "warning", f"row {row.label!r}: the figures {row.run_text!r} "
+                                      f"do not read as {len(columns)} column(s)", TABLE, key, origin="extraction"))
     for total, parts, equal in _sums(by_key):
         _narrow(options, total, parts, equal, len(columns))
     chosen: dict[str, Split] = {}
@@ -487,9 +487,10 @@ def _flag_ambiguous(out: Extraction, row: TextRow, columns: list[str], splits: l
         if not others:
             continue
         shown = ", ".join(" | ".join(raw or "" for raw, _ in s) for s in splits[1:5])
-        out.issues.append(Issue("cell.ambiguous", TABLE, row.key,
-                                f"{row.label}: {row.run_text!r} read as {' | '.join(r or '' for r, _ in chosen)} by "
-                                f"{RULE}; it also reads as {shown}", column=column, observed=chosen[i][1]))
+        out.issues.append(Finding("cell.ambiguous", "warning",
+                                  f"{row.label}: {row.run_text!r} read as {' | '.join(r or '' for r, _ in chosen)} by "
+                                  f"{RULE}; it also reads as {shown}", TABLE, row.key, column, observed=chosen[i][1],
+                                  origin="extraction"))
 
 
 # ---------------------------------------------------------------- the document

@@ -10,7 +10,7 @@ reports with the exception in `error`, and the run goes on.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Sequence
@@ -18,7 +18,7 @@ from typing import Sequence
 import pandas as pd
 
 from extract import __version__
-from extract.checks import Flag, check_report
+from extract.checks import check_report
 from extract.document import Document, Finding, Grid, ReadError
 from extract.local_images import images_beside
 from extract.metadata import Metadata, read_metadata
@@ -142,15 +142,15 @@ def document_to_result(doc: Document, report_id: str, source_path: str | None = 
     if template == "legacy":  # the prose figures its table lacks (or all of them, with no table)
         extraction.cells += prose_cells(text.splitlines(), {c.row for c in extraction.cells})
     status, error = _status(doc, extraction, text, meta)
-    flags = _reader_flags(doc) + _issue_flags(extraction) + _confidence_flags(extraction)
+    flags = _reader_flags(doc) + list(extraction.issues) + _confidence_flags(extraction)
     if status != "not_a_report":
         said = {(f.check, f.table, f.row, f.column) for f in flags}  # e.g. the fused-text solver's
         flags += [f for f in check_report(extraction.cells, template if extraction.cells else "none")
                   if (f.check, f.table, f.row, f.column) not in said]
     if meta.region_flag and meta.region_flag[0] == "region.ambiguous" and status != "not_a_report":
-        flags.append(Flag(meta.region_flag[0], "warning", meta.region_flag[1], origin="source"))
+        flags.append(Finding(meta.region_flag[0], "warning", meta.region_flag[1], origin="source"))
     if extraction.cells == [] and status == "failed":
-        flags.append(Flag("table.missing", "error", error or "no statistics table found"))
+        flags.append(Finding("table.missing", "error", error or "no statistics table found"))
     report = _report_row(report_id, doc, meta, template, status, error, source_path, source_url)
     report.update(stated_columns(line.text for line in doc.lines))
     report["cells"] = len(extraction.cells)
@@ -198,25 +198,21 @@ def _report_row(report_id, doc, meta, template, status, error, source_path, sour
     }
 
 
-def _reader_flags(doc: Document) -> list[Flag]:
-    return [Flag(f.check, f.severity, f.message, origin="source") for f in doc.findings]
+def _reader_flags(doc: Document) -> list[Finding]:
+    """What the reader noticed is about the file itself."""
+    return [replace(f, origin="source") for f in doc.findings]
 
 
-def _issue_flags(extraction: Extraction) -> list[Flag]:
-    return [Flag(i.check, i.severity, i.message, i.table, i.row, i.column, i.expected, i.observed, i.origin)
-            for i in extraction.issues]
-
-
-def _confidence_flags(extraction: Extraction) -> list[Flag]:
+def _confidence_flags(extraction: Extraction) -> list[Finding]:
     """`cell.low_confidence` for every cell OCR was unsure of: flagged, never silently trusted."""
     read = [c for c in extraction.cells if c.confidence is not None]
     if not read:
         return []
     from extract.readers.ocr import LOW_CONFIDENCE
 
-    return [Flag("cell.low_confidence", "warning",
-                 f"{c.table}.{c.row}.{c.column} read by OCR as {c.raw!r} with confidence {c.confidence:.2f}",
-                 c.table, c.row, c.column, None, c.value, "extraction")
+    return [Finding("cell.low_confidence", "warning",
+                    f"{c.table}.{c.row}.{c.column} read by OCR as {c.raw!r} with confidence {c.confidence:.2f}",
+                    c.table, c.row, c.column, None, c.value, "extraction")
             for c in read if c.confidence < LOW_CONFIDENCE]
 
 
@@ -227,7 +223,7 @@ def _cells_frame(extraction: Extraction, report_id: str, year: int | None) -> pd
     return pd.DataFrame({"report_id": [report_id] * n, "year": [year] * n, **columns}, columns=CELL_COLUMNS)
 
 
-def _flags_frame(flags: list[Flag], report_id: str, year: int | None) -> pd.DataFrame:
+def _flags_frame(flags: list[Finding], report_id: str, year: int | None) -> pd.DataFrame:
     records = [{"report_id": report_id, "year": year, **vars(f)} for f in flags]
     return pd.DataFrame.from_records(records, columns=FLAG_COLUMNS)
 
@@ -235,5 +231,5 @@ def _flags_frame(flags: list[Flag], report_id: str, year: int | None) -> pd.Data
 def _failed(report_id: str, fmt: str, error: str, source_path, source_url, check: str) -> ParseResult:
     report = _report_row(report_id, Document(fmt), Metadata(), "unknown", "failed", error, source_path, source_url)
     report.update(cells=0, flags_error=1)
-    flags = _flags_frame([Flag(check, "error", error, origin="source")], report_id, None)
+    flags = _flags_frame([Finding(check, "error", error, origin="source")], report_id, None)
     return ParseResult(report, pd.DataFrame(columns=CELL_COLUMNS), flags)

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from extract import labels
 from extract import template as tpl
-from extract.document import Cell, Document, Grid, Line
+from extract.document import Cell, CellRead, Document, Finding, Grid, Line
 from extract.values import parse_value
 
 # ---------------------------------------------------------------- the template, as the finder sees it
@@ -40,41 +40,10 @@ _REQUEST_NOTE = "勾稽关系"
 _ACTIVE_BLOCK = "第二十条"
 
 
-@dataclass(frozen=True)
-class CellRead:
-    """One template cell as read from a document."""
-
-    table: str
-    row: str
-    column: str
-    raw: str
-    kind: str
-    value: float | None
-    label: str
-    page: int | None
-    method: str
-    confidence: float | None = None  # OCR's, where a cell was read from an image
-
-
-@dataclass(frozen=True)
-class Issue:
-    """Something the finder could not do cleanly (becomes a flag)."""
-
-    check: str
-    table: str | None
-    row: str | None
-    message: str
-    severity: str = "warning"
-    column: str | None = None
-    expected: float | None = None
-    observed: float | None = None
-    origin: str = "extraction"
-
-
 @dataclass
 class Extraction:
     cells: list[CellRead] = field(default_factory=list)
-    issues: list[Issue] = field(default_factory=list)
+    issues: list[Finding] = field(default_factory=list)
     tables: list[str] = field(default_factory=list)  # tables found, in document order
     #: (table, row) → (columns, splits) the fused-text solver left open (`extract.disambiguate`)
     alternatives: dict = field(default_factory=dict)
@@ -383,8 +352,8 @@ def row_to_cells(row: list[Cell], table: str, state: _RowState, grid: Grid, out:
     if values is None:
         label = " ".join(c.text.strip() for c in label_cells)
         if any(parse_value(c.text).kind == "number" for c in row):
-            out.issues.append(Issue("row.unaligned", table, None,
-                                    f"row {label!r}: its values do not line up with the header"))
+            out.issues.append(Finding("row.unaligned", "warning", f"row {label!r}: its values do not line up with the header",
+                                      table, origin="extraction"))
         return []
     label, row_key = resolve_row(label_cells, table, state)
     if row_key is None:
