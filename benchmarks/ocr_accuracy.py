@@ -138,7 +138,7 @@ def read_with_confidence(doc) -> tuple:
 
 def involved(flag, present: set[tuple[str, str, str]]) -> set[tuple[str, str, str]]:
     """The cells a flag casts doubt on: the cell it names, or every term of its identity."""
-    from extract.checks import outcome_rows
+    from extract.template.identities import outcome_rows
 
     t, r, c, check = flag.table, flag.row, flag.column, flag.check
     if check in ("requests.row_total", "review_litigation.total", "requests.org_subtotal"):
@@ -147,7 +147,7 @@ def involved(flag, present: set[tuple[str, str, str]]) -> set[tuple[str, str, st
         rows = ("new_received", "carried_over", "total_handled", "carried_forward")
         return {k for k in present if k[0] == t and k[2] == c and k[1] in rows}
     if check == "requests.outcomes_sum":
-        rows = set(outcome_rows({k[1] for k in present if k[0] == "requests"})) | {"total_handled"}
+        rows = set(outcome_rows({k[1] for k in present if k[0] == "requests"}) or ()) | {"total_handled"}
         return {k for k in present if k[0] == t and k[2] == c and k[1] in rows}
     if check == "table.missing":
         return {k for k in present if k[0] == t} | {("*", t, "*")}

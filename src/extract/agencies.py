@@ -15,7 +15,7 @@ import re
 
 import pandas as pd
 
-from extract.labels import fold
+from extract.template.labels import fold
 from extract.region import Region, resolve_region
 
 #: spelling → canonical form, applied in turn to the ending of the part of the name after its areas

@@ -17,6 +17,7 @@ from typing import Iterable, Iterator
 
 from extract import template as tpl
 from extract.document import CellRead, Finding
+from extract.template.identities import BALANCE, ROW_IDENTITIES, Identity, outcomes_sum
 
 CLEAN_METHODS = frozenset({"html", "pdf-grid", "pdf-words", "docx", "doc", "text"})
 TOLERANCE = 0.011  # amounts printed to 2 decimals
@@ -55,16 +56,13 @@ def _term(cells: Cells, key: tuple[str, str, str]) -> tuple[float | None, CellRe
 def total_terms(cells: Cells) -> Iterator[tuple[tuple[str, str, str], list[tuple[str, str, str]]]]:
     """(total, parts) of every identity whose total is one printed cell: the row totals of tables
     三 and 四, 法人或其他组织小计, and 办理结果总计 over the outcome rows."""
-    requests = cells.rows("requests")
-    for row in sorted(requests):
-        yield ("requests", row, "total"), [("requests", row, c) for c in tpl.REQUEST_APPLICANTS]
-        yield ("requests", row, "org_subtotal"), [("requests", row, c) for c in tpl.REQUEST_ORGS]
-    if "total_handled" in requests and _outcomes_complete(requests):
-        rows = outcome_rows(requests)
+    for ident in ROW_IDENTITIES:
+        for row in sorted(cells.rows(ident.table)):
+            yield (ident.table, row, ident.at), [(ident.table, row, c) for c in ident.expected_keys]
+    outcomes = outcomes_sum(cells.rows("requests"))
+    if outcomes:
         for col in sorted(cells.columns("requests")):
-            yield ("requests", "total_handled", col), [("requests", r, col) for r in rows]
-    for row in sorted(cells.rows("review_litigation")):
-        yield ("review_litigation", row, "total"), [("review_litigation", row, c) for c in tpl.REVIEW_PARTS]
+            yield ("requests", outcomes.at, col), [("requests", r, col) for r in outcomes.expected_keys]
 
 
 def find_blank_totals(cells: Cells) -> dict[tuple[str, str, str], float]:
@@ -117,67 +115,46 @@ def origin_of(cells: list[CellRead]) -> str:
 
 def requests_balance(cells: Cells) -> Iterator[Finding]:
     for col in sorted(cells.columns("requests")):
-        k = lambda row: ("requests", row, col)  # noqa: E731
-        left = [_term(cells, k("new_received")), _term(cells, k("carried_over"))]
-        yield from _balance(cells, col, left)
+        left = [_term(cells, ("requests", r, col)) for r in BALANCE.expected_keys]
+        right = [_term(cells, ("requests", r, col)) for r in BALANCE.observed_keys]
+        terms = left + right
+        if any(v is None for v, _ in terms):
+            continue
+        expected, observed = sum(v for v, _ in left), sum(v for v, _ in right)
+        if abs(expected - observed) > TOLERANCE:
+            yield Finding(BALANCE.name, "error",
+                          f"column {col}: new + carried over = {expected:g} but handled + carried forward = {observed:g}",
+                          BALANCE.table, BALANCE.at, col, expected, observed, origin_of([c for _, c in terms]))
 
 
-def _balance(cells: Cells, col: str, left) -> Iterator[Finding]:
-    right = [_term(cells, ("requests", r, col)) for r in ("total_handled", "carried_forward")]
-    terms = left + right
-    if any(v is None for v, _ in terms):
+def row_identity(cells: Cells, ident: Identity) -> Iterator[Finding]:
+    """An identity across the columns, in every row of its table that prints its total column."""
+    if ident.at not in cells.columns(ident.table):
         return
-    expected, observed = left[0][0] + left[1][0], right[0][0] + right[1][0]
-    if abs(expected - observed) > TOLERANCE:
-        yield Finding("requests.balance", "error",
-                   f"column {col}: new + carried over = {expected:g} but handled + carried forward = {observed:g}",
-                   "requests", "carried_forward", col, expected, observed, origin_of([c for _, c in terms]))
+    for row in sorted(cells.rows(ident.table)):
+        parts = [(ident.table, row, c) for c in ident.expected_keys]
+        yield from identity(cells, ident.name, (ident.table, row, ident.at), parts, f"row {row}")
 
 
-def requests_row_total(cells: Cells) -> Iterator[Finding]:
-    for row in sorted(cells.rows("requests")):
-        parts = [("requests", row, c) for c in tpl.REQUEST_APPLICANTS]
-        yield from identity(cells, "requests.row_total", ("requests", row, "total"), parts, f"row {row}")
+def request_row_identities(cells: Cells) -> Iterator[Finding]:
+    for ident in ROW_IDENTITIES:
+        if ident.table == "requests":
+            yield from row_identity(cells, ident)
 
 
-def requests_org_subtotal(cells: Cells) -> Iterator[Finding]:
-    if "org_subtotal" not in cells.columns("requests"):
-        return
-    for row in sorted(cells.rows("requests")):
-        parts = [("requests", row, c) for c in tpl.REQUEST_ORGS]
-        yield from identity(cells, "requests.org_subtotal", ("requests", row, "org_subtotal"), parts, f"row {row}")
-
-
-def outcome_rows(present: set[str]) -> list[str]:
-    """The rows that add up to total_handled, as printed (one-row 其他处理 or its items)."""
-    out = [r for r in tpl.OUTCOME_ROWS if r in present]
-    for group in tpl.OUTCOME_GROUPS:
-        items = sorted(r for r in present if r.startswith(group + "."))
-        out += items or ([group] if group in present else [])
-    return out
+def review_row_identities(cells: Cells) -> Iterator[Finding]:
+    for ident in ROW_IDENTITIES:
+        if ident.table == "review_litigation":
+            yield from row_identity(cells, ident)
 
 
 def requests_outcomes_sum(cells: Cells) -> Iterator[Finding]:
-    present = cells.rows("requests")
-    rows = outcome_rows(present)
-    if "total_handled" not in present or not _outcomes_complete(present):
+    outcomes = outcomes_sum(cells.rows("requests"))
+    if outcomes is None:
         return
     for col in sorted(cells.columns("requests")):
-        parts = [("requests", r, col) for r in rows]
-        yield from identity(cells, "requests.outcomes_sum", ("requests", "total_handled", col), parts, f"column {col}")
-
-
-def _outcomes_complete(present: set[str]) -> bool:
-    need = {r for r in tpl.REQUESTS_2019.row_keys if r not in ("other_handling",)} - {
-        "new_received", "carried_over", "total_handled", "carried_forward"}
-    has_other = "other_handling" in present or any(r.startswith("other_handling.") for r in present)
-    return need <= present and has_other
-
-
-def review_total(cells: Cells) -> Iterator[Finding]:
-    for row in sorted(cells.rows("review_litigation")):
-        parts = [("review_litigation", row, c) for c in tpl.REVIEW_PARTS]
-        yield from identity(cells, "review_litigation.total", ("review_litigation", row, "total"), parts, f"row {row}")
+        parts = [("requests", r, col) for r in outcomes.expected_keys]
+        yield from identity(cells, outcomes.name, ("requests", outcomes.at, col), parts, f"column {col}")
 
 
 def non_negative(cells: Cells) -> Iterator[Finding]:
@@ -289,7 +266,7 @@ def legacy_cumulative(cells: Cells) -> Iterator[Finding]:
                    origin)
 
 
-IDENTITIES = (blank_total, requests_balance, requests_row_total, requests_org_subtotal, requests_outcomes_sum, review_total,
+IDENTITIES = (blank_total, requests_balance, request_row_identities, requests_outcomes_sum, review_row_identities,
               legacy_channels, legacy_answers, legacy_refusals, legacy_proactive_channels, legacy_cumulative,
               non_negative, unparsed)
 

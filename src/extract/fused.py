@@ -40,10 +40,12 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Iterable, Sequence
 
-from extract import labels
+from extract.template import labels
 from extract import template as tpl
 from extract.document import CellRead, Document, Finding, Line
 from extract.tables import UNION, Extraction
+from extract.template.identities import Identity, column_identities
+from extract.template.units import UNITS
 
 METHOD = "text-fused"
 
@@ -69,7 +71,6 @@ SHOWN_ALTERNATIVES = 4  # alternatives quoted in a flag message
 # ---------------------------------------------------------------- characters
 
 
-_UNITS = ("人次", "万元", "亿元", "件", "个", "项", "次", "条", "元", "份")
 _DIGITS = "0123456789０１２３４５６７８９"
 _ASCII = dict(zip("０１２３４５６７８９", "0123456789"))
 _MARKS = "-－−—–‒/／\\"
@@ -81,7 +82,7 @@ _D = f"[{_DIGITS}]"
 #: a run of cells as printed: digits, marks, spaces, decimals between digits, units after digits
 _RUN = re.compile(
     rf"[{_DIGITS}{re.escape(_MARKS)}]"
-    rf"(?:[{_DIGITS}{re.escape(_MARKS)}{_SPACES}]|(?<={_D})[.．](?={_D})|(?<={_D})(?:{'|'.join(_UNITS)}))*")
+    rf"(?:[{_DIGITS}{re.escape(_MARKS)}{_SPACES}]|(?<={_D})[.．](?={_D})|(?<={_D})(?:{'|'.join(UNITS)}))*")
 
 
 # ---------------------------------------------------------------- runs
@@ -181,7 +182,7 @@ def parse_run(text: str, signed: bool = False) -> Run | None:
             in_fraction, wide = False, None
             i = j
         else:
-            unit = next((u for u in _UNITS if text.startswith(u, i)), None)
+            unit = next((u for u in UNITS if text.startswith(u, i)), None)
             if not (unit and chars and chars[-1].isdigit()):
                 raise ValueError(f"not a run character: {ch!r} in {text!r}")
             raws[-1] += unit
@@ -353,14 +354,7 @@ def relaxed_candidates(run: Run, roles: Sequence[str], check: str, a: int = 0, b
 
 _CN = "一二三四五六七八九十"
 _TITLE_NUMBER = re.compile(rf"(?:[（(](?:[{_CN}]{{1,2}}|\d)[)）]|(?:[{_CN}]{{1,2}}|\d)\s*[、.．])\s*$")
-_MARKERS = {
-    "active_disclosure": ("第二十条",),
-    "requests": ("勾稽关系", "申请人情况"),
-    "review_litigation": ("未经复议直接起诉", "复议后起诉"),
-}
-_GROUP_HEADINGS = {g: labels.normalise(g) for g in ("不予公开", "无法提供", "不予处理", "其他处理")}
-_GROUP_OF_HEADING = {"不予公开": "withheld", "无法提供": "unavailable", "不予处理": "not_processed",
-                     "其他处理": "other_handling"}
+_GROUP_HEADINGS = {g: labels.normalise(g) for g in tpl.GROUP_OF_HEADING}
 
 
 def _section_titles() -> list[tuple[str, str]]:
@@ -388,11 +382,11 @@ def find_regions(text: str) -> dict[str, tuple[int, int]]:
         if key not in UNION or (key in chosen and chosen[key][1]):
             continue
         span = text[pos:next(b for b in bounds if b > pos)]
-        marked = any(m in span for m in _MARKERS[key])
+        marked = any(m in span for m in tpl.TEXT_MARKERS[key])
         if key not in chosen or marked:
             chosen[key] = (pos, marked)
     regions = {key: pos for key, (pos, _) in chosen.items()}
-    for key, markers in _MARKERS.items():
+    for key, markers in tpl.TEXT_MARKERS.items():
         hits = [text.find(m) for m in markers if m in text]
         if key not in regions and hits:
             regions[key] = min(hits)
@@ -545,7 +539,7 @@ def locate_requests(pieces: list[Piece]) -> tuple[list[LocatedRow], str]:
             header = text
         found.append(LocatedRow(row.key, printed, piece.run_text))
         done.add(row.key)
-        group = _GROUP_OF_HEADING.get(row.group or "", group if row.key == "other_handling" else None)
+        group = tpl.GROUP_OF_HEADING.get(row.group or "", group if row.key == "other_handling" else None)
         pending = ""
     return found, header
 
@@ -560,13 +554,13 @@ def _group_in(text: str) -> str | None:
     """The group whose heading (（三）不予公开 …) comes last in `text`, if any."""
     compact = _compact(text)
     hits = [(compact.rfind(norm), g) for g, norm in _GROUP_HEADINGS.items() if norm in compact]
-    return _GROUP_OF_HEADING[max(hits)[1]] if hits else None
+    return tpl.GROUP_OF_HEADING[max(hits)[1]] if hits else None
 
 
 def _group_allows(row: tpl.Row, group: str | None) -> bool:
     if row.group is None or len(_label_variants(row)[0]) >= labels.CONTAIN_MIN:
         return True
-    return _GROUP_OF_HEADING.get(row.group) == group
+    return tpl.GROUP_OF_HEADING.get(row.group) == group
 
 
 def request_columns(header: str) -> list[str]:
@@ -594,7 +588,7 @@ def locate_active(pieces: list[Piece]) -> tuple[list[LocatedRow], str]:
     seen_block = False
     for piece in pieces:
         text = pending + piece.before
-        seen_block = seen_block or "第二十条" in text
+        seen_block = seen_block or tpl.ACTIVE_BLOCK in text
         done = {f.key for f in found}
         allowed = [r for r in rows if r.key not in done]
         hit = (match_tail(text, allowed, fuzzy=False) or match_tail(text, _window(rows, done))) if seen_block else None
@@ -616,7 +610,7 @@ def locate_active(pieces: list[Piece]) -> tuple[list[LocatedRow], str]:
 def _extra_label(text: str) -> str | None:
     """A short label right before a run, inside table 二: a local row (其他主动公开文件)."""
     tail = text.strip()
-    if not tail or len(tail) > 20 or any(ch in tail for ch in "。；;：:，,") or "第二十条" in tail:
+    if not tail or len(tail) > 20 or any(ch in tail for ch in "。；;：:，,") or tpl.ACTIVE_BLOCK in tail:
         return None
     compact = _compact(tail)
     return tail if len(compact) >= 3 and all(_is_cjk(c) or c in "()（）、" for c in compact) else None
@@ -759,35 +753,6 @@ def row_flags(table: str, rows: dict[str, RowSplits], chosen: Choice) -> list[Fi
 # ---------------------------------------------------------------- solving table 三
 
 
-def request_equations(present: Iterable[str]) -> list[tuple[str, dict[str, int]]]:
-    """Column identities of table 三 over the rows present: (check, {row: coefficient})."""
-    present = set(present)
-    eqs = []
-    if {"new_received", "carried_over", "total_handled", "carried_forward"} <= present:
-        eqs.append(("requests.balance", {"new_received": 1, "carried_over": 1, "total_handled": -1,
-                                         "carried_forward": -1}))
-    outcomes = _outcome_rows(present)
-    if outcomes and "total_handled" in present:
-        eqs.append(("requests.outcomes_sum", {"total_handled": 1, **{r: -1 for r in outcomes}}))
-    return eqs
-
-
-def _outcome_rows(present: set[str]) -> list[str] | None:
-    """The rows that add up to total_handled, or None when one of them is missing."""
-    out = ["granted", "partially_granted"]
-    if not set(out) <= present:
-        return None
-    for group in tpl.OUTCOME_GROUPS:
-        items = [r.key for r in UNION["requests"].rows if r.key.startswith(group + ".")]
-        if group in present:
-            out.append(group)
-        elif all(r in present for r in items):
-            out += items
-        else:
-            return None
-    return out
-
-
 def _violated(eq: dict[str, int], values: dict[str, tuple]) -> list[int]:
     """Columns where the equation does not hold (a column with a mark is skipped)."""
     width = len(next(iter(values.values())))
@@ -809,7 +774,7 @@ class _Enough(Exception):
     """The search has found as many best solutions as it keeps."""
 
 
-def joint_search(cands: dict[str, list[Candidate]], equations: list[tuple[str, dict[str, int]]],
+def joint_search(cands: dict[str, list[Candidate]], equations: list[Identity],
                  budget: int = SEARCH_BUDGET) -> tuple[int, list[Choice]]:
     """One candidate per row minimising broken identities (the rows' own and the equations');
     returns the best cost and the choices reaching it (at most MAX_SOLUTIONS).
@@ -821,7 +786,7 @@ def joint_search(cands: dict[str, list[Candidate]], equations: list[tuple[str, d
     free = _search_order([r for r, c in cands.items() if len(c) > 1], cands, equations)
     width = len(next(iter(cands.values()))[0].values) if cands else 0
     closing: dict[int, list[tuple[list, list[tuple[str, int]]]]] = {}
-    for _, eq in equations:
+    for eq in (i.terms for i in equations):
         base: list[int | float | None] = [0] * width
         for row, coef in eq.items():
             if row in fixed:
@@ -888,7 +853,7 @@ def _search_order(free: list[str], cands: dict[str, list[Candidate]], equations)
     """Rows to try in an order that completes an equation as early as possible (the one with the
     fewest open rows first), fewest candidates first within it: it is scored, and prunes, sooner."""
     order: list[str] = []
-    open_eqs = [[r for r in eq if r in free] for _, eq in equations]
+    open_eqs = [[r for r in i.terms if r in free] for i in equations]
     while True:
         open_eqs = [[r for r in rows if r not in order] for rows in open_eqs]
         open_eqs = [rows for rows in open_eqs if rows]
@@ -940,14 +905,14 @@ def solve_requests(located: list[LocatedRow], columns: Sequence[str]) -> Solutio
             del rows[key]
     order = [k for k in order if k in rows]
     # rows no column identity reaches are decided alone; at most MAX_RELAXED_ROWS relaxed rows join the search
-    linked = {r for _, eq in request_equations(rows) for r in eq}
+    linked = {r for i in column_identities(rows) for r in i.terms}
     relaxed = [k for k in order if rows[k].relaxed and k in linked]
     for key in relaxed[MAX_RELAXED_ROWS:]:
         out.issues.append(_unsolved("requests", key, rows[key].run.text, len(columns), many=True))
         del rows[key]
     order = [k for k in order if k in rows]
-    equations = request_equations(rows)
-    linked = {r for _, eq in equations for r in eq}
+    equations = column_identities(rows)
+    linked = {r for i in equations for r in i.terms}
     rule = RULE["requests"]
     kept: Choice = {}
     for key in order:
@@ -974,25 +939,19 @@ def solve_requests(located: list[LocatedRow], columns: Sequence[str]) -> Solutio
     return out
 
 
-def equation_flags(kept: Choice, equations, columns: Sequence[str]) -> list[Finding]:
+def equation_flags(kept: Choice, equations: list[Identity], columns: Sequence[str]) -> list[Finding]:
     """The column identities the kept splits still break: no split of the printed digits
     satisfies them, so the published numbers disagree (origin source)."""
     out = []
     values = {r: c.values for r, c in kept.items()}
-    for check, eq in equations:
-        if not all(r in values for r in eq):
+    for ident in equations:
+        if not all(r in values for r in ident.terms):
             continue
-        for j in _violated(eq, values):
+        for j in _violated(ident.terms, values):
             col = columns[j]
-            if check == "requests.balance":
-                row = "carried_forward"
-                expected = values["new_received"][j] + values["carried_over"][j]
-                observed = values["total_handled"][j] + values["carried_forward"][j]
-            else:
-                row = "total_handled"
-                expected = sum(values[r][j] for r, c in eq.items() if c < 0)
-                observed = values["total_handled"][j]
-            out.append(_source_flag(check, "requests", row, col, expected, observed, f"column {col}"))
+            expected = sum(values[r][j] for r in ident.expected_keys)
+            observed = sum(values[r][j] for r in ident.observed_keys)
+            out.append(_source_flag(ident.name, ident.table, ident.at, col, expected, observed, f"column {col}"))
     return out
 
 

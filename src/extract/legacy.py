@@ -26,11 +26,12 @@ import itertools
 import re
 from dataclasses import dataclass, field
 
-from extract import labels
+from extract.template import labels
 from extract import template as tpl
 from extract.document import Cell, CellRead, Document, Finding, Grid
 from extract.fused import Run, TooMany, fill, match_tail, parse_run, text_to_pieces
 from extract.tables import Extraction
+from extract.template.units import LEGACY_UNITS
 from extract.values import parse_value
 
 TABLE = tpl.LEGACY_TABLE
@@ -43,7 +44,6 @@ RULE = "the largest 本年度 figure whose 历年累计 is at least as large (th
 HEAD_WORDS = tpl.LEGACY_LABEL_HEADS[:2]  # 指标名称, 统计指标: a document without them has no legacy table
 MIN_ROWS = 3  # template rows a table must have for the report to be read as legacy
 MAX_COMBINATIONS = 20000  # joint splits of one sum's rows tried before the sum is given up
-UNITS = ("人次", "万元", "条", "件", "元", "人", "次", "个", "项", "份", "期", "场", "家", "篇")
 _LABEL_PREFIX = re.compile(r"^(?:其中[:：]?\s*)")
 _YEAR_HEAD = re.compile(r"^\d{4}年度?$")
 _SP = r"[\s\u3000]*"
@@ -165,7 +165,7 @@ class RowResolver:
 def strip_unit(text: str) -> tuple[str, str]:
     """(label, unit) of a label printed with its unit after it (主动公开文件数 条)."""
     body = text.rstrip(" \t\u3000")
-    for unit in UNITS:
+    for unit in LEGACY_UNITS:
         if body.endswith(unit) and len(body) > len(unit):
             return body[: -len(unit)].rstrip(" \t\u3000"), unit
     return body, ""

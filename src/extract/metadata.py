@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from extract.agencies import agency_id
-from extract.labels import fold
+from extract.template.labels import fold
 from extract.region import Region, resolve_region
 
 _TITLE = re.compile(r"([\u4e00-\u9fff（）()]{2,40}?)\s*(20[0-3]\d)\s*年\s*度?\s*(?:政府)?信息公开(?:工作)?年度?报告")

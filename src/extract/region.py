@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from extract.labels import fold
+from extract.template.labels import fold
 
 #: Bodies that are no division of the 民政部 table but govern exactly one's area, mapped to that
 #: division's adcode. 平潭综合实验区 (a 福建省 派出机构) administers the whole of 平潭县, 福州市.

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from extract import labels
+from extract.template import labels
 from extract import template as tpl
 from extract.document import Cell, CellRead, Document, Finding, Grid, Line
 from extract.values import parse_value
@@ -34,10 +34,10 @@ def _union(table: str) -> tpl.Table:
 
 
 UNION = {key: _union(key) for key in tpl.TABLES}
-_ROW_GROUP = "本年度办理结果"
+_ROW_GROUP = tpl.OUTCOMES_HEADING
 _GROUPS = {labels.normalise(g) for g in tpl.REQUEST_GROUPS}
-_REQUEST_NOTE = "勾稽关系"
-_ACTIVE_BLOCK = "第二十条"
+_REQUEST_NOTE = tpl.REQUEST_NOTE
+_ACTIVE_BLOCK = tpl.ACTIVE_BLOCK
 
 
 @dataclass
@@ -440,7 +440,7 @@ def resolve_row(label_cells: list[Cell], table: str, state: _RowState) -> tuple[
         item = part
     printed = " ".join(p.strip() for p in parts)
     if item is None:
-        if table == "requests" and state.group == labels.normalise("其他处理"):
+        if table == "requests" and state.group == labels.normalise(tpl.OUTCOME_GROUP_HEADINGS["other_handling"]):
             return printed, "other_handling"
         return printed, None
     row = match_row(item, table, state.group)
@@ -535,10 +535,9 @@ def detect_template(extraction: Extraction, text: str, year: int | None) -> str:
         return "2021"
     if {("active_disclosure", "newly_made"), ("active_disclosure", "items_last_year")} & cols:
         return "2019"
-    if "〔2021〕30号" in text or "[2021]30号" in text:
-        return "2021"
-    if "〔2019〕60号" in text:
-        return "2019"
+    for template in tpl.TEMPLATES:
+        if any(notice in text for notice in tpl.NOTICES[template]):
+            return template
     if extraction.cells:
         return "2021" if (year or 0) >= 2021 else "2019"
     if year and year < 2019:

@@ -12,11 +12,13 @@ import unicodedata
 from functools import lru_cache
 from typing import NamedTuple
 
+from extract.template.units import UNITS
+
 KINDS = ("number", "blank", "na", "text")
 
 _NA = frozenset({"/", "-", "—", "——", "–", "－", "／", "\\", "无", "不适用", "n/a", "na", "×", "…", "--", "---", "─"})
 _SPACES = re.compile(r"[\s\u00a0\u3000\u200b\ufeff]+")
-_UNITS = re.compile(r"(?:件|个|项|次|人次|份|条|宗|起|家|万元|元|亿元)$")
+_UNITS = re.compile(f"(?:{'|'.join(UNITS)})$")
 _NUMBER = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
 _ZEROS = {"零": "0", "〇": "0"}
 

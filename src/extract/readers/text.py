@@ -18,7 +18,7 @@ from functools import lru_cache
 from extract import tables
 from extract.document import Cell, Document, Grid, Line
 from extract.encoding import decode
-from extract.labels import normalise
+from extract.template.labels import normalise
 from extract.values import is_value_like, parse_value
 
 _NUMBERED = re.compile(r"^\s*(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[)）]|\d+[.、．]|[①-⑳⑴-⒇])")

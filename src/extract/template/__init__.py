@@ -204,7 +204,12 @@ REQUESTS_2021 = Table(rows=_REQUEST_ROWS_HEAD + _OTHER_HANDLING_ITEMS + _REQUEST
 REQUESTS_2019 = Table(rows=_REQUEST_ROWS_HEAD + (_OTHER_HANDLING_ROW,) + _REQUEST_ROWS_TAIL, **_REQUESTS_COMMON)
 
 #: printed row-group headings inside table 三; they carry no numbers of their own
-REQUEST_GROUPS = ("本年度办理结果", _WITHHELD, _UNAVAILABLE, _NOT_PROCESSED, _OTHER_HANDLING)
+OUTCOMES_HEADING = "本年度办理结果"
+REQUEST_GROUPS = (OUTCOMES_HEADING, _WITHHELD, _UNAVAILABLE, _NOT_PROCESSED, _OTHER_HANDLING)
+#: the row-group heading of table 三 → the key its item rows start with
+GROUP_OF_HEADING = {_WITHHELD: "withheld", _UNAVAILABLE: "unavailable", _NOT_PROCESSED: "not_processed",
+                    _OTHER_HANDLING: "other_handling"}
+OUTCOME_GROUP_HEADINGS = {key: heading for heading, key in GROUP_OF_HEADING.items()}
 
 # ---------------------------------------------------------------- review_litigation (section 四)
 
@@ -242,6 +247,18 @@ SECTIONS = (
     ("problems", "存在的主要问题及改进情况"),
     ("other", "其他需要报告的事项"),
 )
+
+#: texts printed with a table that tell which table it is, in flattened text: the legal basis above
+#: table 二 (第二十条…), the note under table 三 (勾稽关系) and its header, the rows of table 四
+ACTIVE_BLOCK = "第二十条"  # （一）主动公开政府信息情况 is headed by the article it reports on
+REQUEST_NOTE = "勾稽关系"  # the note under table 三 on how its numbers relate
+TEXT_MARKERS = {
+    "active_disclosure": (ACTIVE_BLOCK,),
+    "requests": (REQUEST_NOTE, "申请人情况"),
+    "review_litigation": ("未经复议直接起诉", "复议后起诉"),
+}
+#: the notices that define each template, as a report may cite them
+NOTICES = {"2021": ("〔2021〕30号", "[2021]30号"), "2019": ("〔2019〕60号",)}
 
 # ---------------------------------------------------------------- arithmetic
 
