@@ -9,8 +9,9 @@ with 公文-like typography: a centred two-line title, 2-em paragraph indents, j
 `PdfLayout` chooses the shapes real exports take: table 三 split over two pages (by default before
 row 2 of （四）, which cuts the merged label （四）无法提供 into （四）无 | 法提供, 16 + 12 rows) with or
 without a repeated header, wrapped labels, the vertical 三、本年度办理结果, borderless tables,
-landscape table pages, several pages of prose before the tables, and fake-bold text (each glyph
-drawn twice with a small offset).
+landscape table pages, several pages of prose before the tables, fake-bold text (each glyph
+drawn twice with a small offset), and the vertical header set in a real vertical font (Identity-V,
+`extract.forge.vertical`) glyph by glyph, as WPS writes a cell whose text direction is vertical.
 
 Helpers at the end make the bad PDFs the reader must fail on honestly: encrypted, scanned (an image
 only), a CID font whose text cannot be decoded, and truncated files.
@@ -42,6 +43,7 @@ from extract import template as tpl
 from extract.forge.model import Report
 from extract.forge.prose import Prose, write_prose
 from extract.forge.spans import Sheet, Span, sheets
+from extract.forge.vertical import VERTICAL_ORIGIN_Y, vertical_font
 
 BUILTIN_FONT = "STSong-Light"  # reportlab's CID font: not embedded, Unicode-encoded
 pdfmetrics.registerFont(UnicodeCIDFont(BUILTIN_FONT))
@@ -63,9 +65,10 @@ class PdfLayout:
     fake_bold: bool = False  # title, headings and table text drawn twice, slightly offset
     bold_offset: float = 0.4  # points between the two copies of a fake-bold glyph
     font: str = "embedded"  # embedded: Noto CJK subsets, as WPS embeds its fonts; builtin: STSong-Light
+    vertical_font: bool = False  # vertical headers in an Identity-V font (else stacked upright glyphs)
 
     def __post_init__(self) -> None:
-        for name in ("repeat_header", "borderless", "landscape", "fake_bold"):
+        for name in ("repeat_header", "borderless", "landscape", "fake_bold", "vertical_font"):
             if not isinstance(getattr(self, name), bool):
                 raise TypeError(f"PdfLayout.{name} must be a bool")
         if self.split_before is not None and self.split_before not in _REQUEST_ROWS:
@@ -88,6 +91,7 @@ LAYOUTS: dict[str, PdfLayout] = {
     "long_prose": PdfLayout(prose_pages=3, split_before=None),
     "fake_bold": PdfLayout(fake_bold=True),
     "builtin_font": PdfLayout(font="builtin", split_before="withheld.process_info"),
+    "wps_vertical_font": PdfLayout(vertical_font=True),
 }
 
 # ---------------------------------------------------------------- fonts
@@ -172,17 +176,39 @@ def fonts(family: str = "embedded") -> tuple[str, str]:
         return BUILTIN_FONT, BUILTIN_FONT
     if importlib.util.find_spec("fontTools") is None:
         return BUILTIN_FONT, BUILTIN_FONT
-    chars = forge_chars()
-    digest = hashlib.sha256(chars.encode()).hexdigest()[:12]
     names = []
     for face in ("serif", "sans-bold"):
-        path = _cache_dir() / f"forge-{face}-{digest}.ttf"
-        if not path.exists():
-            _truetype_subset(face, chars, path)
+        path = _font_file(face)
         name = f"OgiForge-{face}"
         pdfmetrics.registerFont(TTFont(name, str(path)))
         names.append(name)
     return names[0], names[1]
+
+
+def _font_file(face: str) -> Path:
+    """The cached TrueType subset of `face` (built on first use)."""
+    chars = forge_chars()
+    digest = hashlib.sha256(chars.encode()).hexdigest()[:12]
+    path = _cache_dir() / f"forge-{face}-{digest}.ttf"
+    if not path.exists():
+        _truetype_subset(face, chars, path)
+    return path
+
+
+_BUILTIN_VERTICAL = BUILTIN_FONT + "-V"
+
+
+def vertical_font_for(family: str, chars: str) -> str:
+    """The reportlab name of a vertical font holding `chars`: an embedded Identity-V subset of the
+    text face, or STSong-Light with the vertical UniGB-UCS2-V CMap when the family is builtin."""
+    text_font, _ = fonts(family)
+    if text_font != BUILTIN_FONT:
+        return vertical_font(str(_font_file("serif")), chars)
+    if _BUILTIN_VERTICAL not in pdfmetrics.getRegisteredFontNames():
+        font = UnicodeCIDFont(BUILTIN_FONT, isVertical=True)
+        font.name = font.fontName = _BUILTIN_VERTICAL
+        pdfmetrics.registerFont(font)
+    return _BUILTIN_VERTICAL
 
 
 # ---------------------------------------------------------------- typography
@@ -193,6 +219,7 @@ _BODY_LEADING = 28.0
 _TITLE = 21.0
 _CLOSING = set("，。、；：？！）》」』”’％,.;:?!)%")
 _PAGE_NUMBER = 14.0
+_WPS_SIZE_FACTOR = 20  # WPS sets fonts at 20 × their size in a text matrix scaled by 0.05
 _PORTRAIT_WIDTH = A4[0] - _MARGIN["left"] - _MARGIN["right"]
 
 
@@ -243,11 +270,12 @@ def wrap(text: str, width: float, size: float, font: str = BUILTIN_FONT) -> list
     return lines
 
 
-def vertical_lines(text: str) -> list[str]:
-    """One glyph per line, punctuation kept with the glyph before it (三、 / 本 / 年 …)."""
+def vertical_lines(text: str, glyph_per_line: bool = False) -> list[str]:
+    """One glyph per line, punctuation kept with the glyph before it (三、 / 本 / 年 …); in a
+    vertical font every glyph has its own place, punctuation too (三 / 、 / 本 …)."""
     out: list[str] = []
     for ch in text.replace("\n", ""):
-        if out and ch in _CLOSING:
+        if out and ch in _CLOSING and not glyph_per_line:
             out[-1] += ch
         else:
             out.append(ch)
@@ -349,6 +377,18 @@ class _Pager:
         if heavy:
             self.c.restoreState()
 
+    def vertical_text(self, centre: float, tops: list[float], glyphs: list[str], size: float, font: str) -> None:
+        """Glyphs of a vertical font, each at its own vertical origin (`centre`, top), as WPS
+        writes them: the font set at 20 × the size and the text matrix scaled by 1/20."""
+        scale = 1 / _WPS_SIZE_FACTOR
+        for dx in ((0.0, self.layout.bold_offset) if self.layout.fake_bold else (0.0,)):
+            t = self.c.beginText()
+            t.setFont(font, size * _WPS_SIZE_FACTOR)
+            for top, glyph in zip(tops, glyphs):
+                t.setTextTransform(scale, 0, 0, scale, centre + dx, self.size[1] - top)
+                t.textOut(glyph)
+            self.c.drawText(t)
+
     def rect(self, x0: float, top: float, x1: float, bottom: float) -> None:
         h = self.size[1]
         self.c.setLineWidth(0.6)
@@ -445,7 +485,7 @@ def _column_widths(sheet: Sheet, style: _TableStyle, width: float) -> list[float
     return [w * scale for w in fixed]
 
 
-def _shape(sheet: Sheet, left: float, width: float, font: str) -> _TableShape:
+def _shape(sheet: Sheet, left: float, width: float, font: str, vertical_font: bool = False) -> _TableShape:
     style = _STYLES[sheet.table]
     widths = _column_widths(sheet, style, width)
     xs = [left]
@@ -455,7 +495,8 @@ def _shape(sheet: Sheet, left: float, width: float, font: str) -> _TableShape:
     heights = [style.min_height] * len(sheet.rows)
     for p in placed:
         inner = xs[p.col + p.span.colspan] - xs[p.col] - 2 * style.pad_x
-        p.lines = vertical_lines(p.span.text) if p.span.vertical else wrap(p.span.text, inner, style.size, font)
+        p.lines = vertical_lines(p.span.text, vertical_font) if p.span.vertical else wrap(
+            p.span.text, inner, style.size, font)
     for p in sorted(placed, key=lambda p: p.span.rowspan):
         need = len(p.lines) * style.leading + 2 * style.pad_y
         have = sum(heights[r] for r in p.rows)
@@ -500,12 +541,12 @@ def _rows_until_split(shape: _TableShape, layout: PdfLayout) -> int:
 
 def keep_height(sheet: Sheet, pager: "_Pager") -> float:
     """Height of the part of `sheet` that must stay on the page of its heading."""
-    shape = _shape(sheet, pager.left, pager.width, pager.font)
+    shape = _shape(sheet, pager.left, pager.width, pager.font, pager.layout.vertical_font)
     return sum(shape.heights[: _rows_until_split(shape, pager.layout)]) + 8
 
 
 def _draw_table(pager: _Pager, sheet: Sheet) -> None:
-    shape = _shape(sheet, pager.left, pager.width, pager.font)
+    shape = _shape(sheet, pager.left, pager.width, pager.font, pager.layout.vertical_font)
     pager.y += 8
     if pager.space() < sum(shape.heights[: shape.sheet.header_rows + 1]):
         pager.new_page()  # never a header alone at the foot of a page
@@ -565,12 +606,27 @@ def _paint_cell(pager: _Pager, shape: _TableShape, p: _Placed, top: float, botto
     align = "center" if p.span.role in ("head", "group", "value", "extra") or p.span.vertical else style.align
     if shape.sheet.table == "active_disclosure":
         align = "left"
+    if p.span.vertical and pager.layout.vertical_font:
+        _paint_vertical(pager, p.span.text, (x0 + x1) / 2, y, lines, style)
+        return
     for line in lines:
         y += style.leading
         baseline = y - (style.leading - style.size) / 2 - style.size * 0.12
         w = _width(line, style.size, pager.font)
         x = x0 + style.pad_x if align == "left" else x0 + (x1 - x0 - w) / 2
         pager.text(x, baseline, line, style.size, fake=True)
+
+
+def _paint_vertical(pager: _Pager, text: str, centre: float, y: float, glyphs: list[str], style: _TableStyle) -> None:
+    """A vertical header in a vertical font, one glyph per place down the cell, each placed by
+    its vertical origin (the top centre of its em square)."""
+    font = vertical_font_for(pager.layout.font, text)
+    tops = []
+    for _ in glyphs:
+        y += style.leading
+        baseline = y - (style.leading - style.size) / 2 - style.size * 0.12
+        tops.append(baseline - style.size * VERTICAL_ORIGIN_Y / 1000)
+    pager.vertical_text(centre, tops, glyphs, style.size, font)
 
 
 # ---------------------------------------------------------------- the document
