@@ -294,6 +294,7 @@ class _Pager:
         self.font, self.heading_font = fonts(layout.font)
         self.landscape = False
         self.number = 0
+        self.table_pages: set[int] = set()  # pages a table cell is drawn on
         self.y = 0.0
         self._start_page()
 
@@ -597,6 +598,7 @@ def _cell_parts(shape: _TableShape, tops: list[dict[int, float]]) -> dict[int, l
 def _paint_cell(pager: _Pager, shape: _TableShape, p: _Placed, top: float, bottom: float, lines: list[str]) -> None:
     style = shape.style
     x0, x1 = shape.xs[p.col], shape.xs[p.col + p.span.colspan]
+    pager.table_pages.add(pager.number)
     if not pager.layout.borderless:
         pager.rect(x0, top, x1, bottom)
     if not lines:
@@ -636,10 +638,12 @@ _TABLE_AFTER = {1: "active_disclosure", 2: "requests", 3: "review_litigation"}  
 
 def render_pdf(report: Report, layout: PdfLayout = PdfLayout()) -> bytes:
     """The report as a PDF file (deterministic for the report and layout)."""
-    return _render(report, layout)
+    return _render(report, layout)[0]
 
 
-def _render(report: Report, layout: PdfLayout, encrypt: pdfencrypt.StandardEncryption | None = None) -> bytes:
+def _render(report: Report, layout: PdfLayout,
+            encrypt: pdfencrypt.StandardEncryption | None = None) -> tuple[bytes, frozenset[int]]:
+    """The PDF and the (1-based) pages its tables are drawn on."""
     buf = io.BytesIO()
     canvas = Canvas(buf, pagesize=A4, invariant=1, encrypt=encrypt, pageCompression=1)
     prose = write_prose(report)
@@ -673,7 +677,7 @@ def _render(report: Report, layout: PdfLayout, encrypt: pdfencrypt.StandardEncry
     _closing(pager, prose)
     pager.close()
     canvas.save()
-    return buf.getvalue()
+    return buf.getvalue(), frozenset(pager.table_pages)
 
 
 def expected_texts(sheet: Sheet) -> list[list[str]]:
@@ -691,7 +695,7 @@ def encrypted_pdf(report: Report, layout: PdfLayout = PdfLayout(), user_password
     many portals' PDFs are; with a user password it cannot be read without it."""
     enc = pdfencrypt.StandardEncryption(user_password, owner_password, canPrint=1, canModify=0, canCopy=0,
                                         canAnnotate=0, strength=128)
-    return _render(report, layout, encrypt=enc)
+    return _render(report, layout, encrypt=enc)[0]
 
 
 def scanned_pdf(report: Report, layout: PdfLayout = PdfLayout(), dpi: int = 100,
@@ -748,6 +752,68 @@ def _copy_page_text(canvas: Canvas, source, index: int, font: str) -> None:
     textpage.close()
     page.close()
     canvas.showPage()
+
+
+def mixed_pdf(report: Report, layout: PdfLayout = PdfLayout(), dpi: int = 200,
+              pages: Iterable[int] | None = None) -> bytes:
+    """The report with its table pages turned into pictures and its other pages left as text, as
+    when a Word report with tables pasted as screenshots is exported: each table page (or each
+    of `pages`, 1-based) becomes one greyscale JPEG of the whole page, with only its page number
+    kept as text; every other page is untouched."""
+    import pypdfium2 as pdfium
+
+    from extract.readers.pdf import PDFIUM_LOCK  # pdfium is not thread-safe
+
+    source, table_pages = _render(report, layout)
+    chosen = sorted(set(pages) if pages is not None else table_pages)
+    with PDFIUM_LOCK:
+        doc = pdfium.PdfDocument(source)
+        try:
+            for number in chosen:
+                _picture_page(doc, number - 1, dpi)
+            out = io.BytesIO()
+            doc.save(out)
+        finally:
+            doc.close()
+    return out.getvalue()
+
+
+def _picture_page(doc, index: int, dpi: int) -> None:
+    """Replace what page `index` draws by a picture of it, keeping its page number's text."""
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_c
+
+    page = doc[index]
+    try:
+        width, height = page.get_size()
+        picture = page.render(scale=dpi / 72, grayscale=True).to_pil()
+        jpeg = io.BytesIO()
+        picture.save(jpeg, format="JPEG", quality=80)
+        textpage = page.get_textpage()
+        for obj in list(page.get_objects(max_depth=1)):
+            if obj.type == pdfium_c.FPDF_PAGEOBJ_TEXT and _is_page_number_object(obj, textpage):
+                continue
+            page.remove_obj(obj)
+        textpage.close()
+        image = pdfium.PdfImage.new(doc)
+        image.load_jpeg(io.BytesIO(jpeg.getvalue()), inline=False)
+        image.set_matrix(pdfium.PdfMatrix().scale(width, height))
+        page.insert_obj(image)
+        page.gen_content()
+    finally:
+        page.close()
+
+
+def _is_page_number_object(obj, textpage) -> bool:
+    import ctypes
+
+    import pypdfium2.raw as pdfium_c
+
+    n = pdfium_c.FPDFTextObj_GetText(obj.raw, textpage.raw, None, 0)
+    buf = ctypes.create_string_buffer(n)
+    pdfium_c.FPDFTextObj_GetText(obj.raw, textpage.raw, ctypes.cast(buf, ctypes.POINTER(ctypes.c_ushort)), n)
+    text = buf.raw.decode("utf-16-le", errors="ignore").rstrip("\x00").strip()
+    return bool(re.fullmatch(r"-\s*\d+\s*-", text))  # the footer's - N -
 
 
 def cid_font_pdf(report: Report, layout: PdfLayout = PdfLayout()) -> bytes:

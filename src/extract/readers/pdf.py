@@ -58,6 +58,7 @@ class Char(NamedTuple):
     top: float
     bottom: float
     size: float
+    vertical: bool = False  # set in a vertical font (Identity-V): glyphs run down the page
 
     @property
     def cx(self) -> float:
@@ -301,11 +302,13 @@ _SKIP = {0x0A, 0x0D, 0xFFFE, 0x02, 0x00}
 def pdfium_chars(textpage: pdfium.PdfTextPage, height: float) -> tuple[list[Char], int]:
     """The page's printed chars (generated spaces and line breaks left out) and how many of
     them pdfium could not map to Unicode. A char's box is pdfium's loose box (font ascent to
-    descent): its bottom is steady along a line and its height is the printed size."""
+    descent): its bottom is steady along a line and its height is the printed size. A glyph of
+    a vertical font gets the box `vertical_box` gives it."""
     raw = textpage.raw
     rect = pdfium_c.FS_RECTF()
     get_unicode, is_generated = pdfium_c.FPDFText_GetUnicode, pdfium_c.FPDFText_IsGenerated
     map_error, loose_box = pdfium_c.FPDFText_HasUnicodeMapError, pdfium_c.FPDFText_GetLooseCharBox
+    font_size = pdfium_c.FPDFText_GetFontSize
     chars: list[Char] = []
     unmapped = 0
     for i in range(pdfium_c.FPDFText_CountChars(raw)):
@@ -315,10 +318,42 @@ def pdfium_chars(textpage: pdfium.PdfTextPage, height: float) -> tuple[list[Char
         if map_error(raw, i):
             unmapped += 1
         loose_box(raw, i, rect)
-        bottom = height - rect.bottom
-        size = rect.top - rect.bottom
-        chars.append(Char(chr(code), rect.left, rect.right, bottom - size, bottom, size))
+        left, right, low, high = rect.left, rect.right, rect.bottom, rect.top
+        em = font_size(raw, i)
+        vertical = False
+        if em > 0 and abs((right - left) - em) <= em * 0.01:  # an em wide: maybe an unscaled vertical box
+            fixed = vertical_box(raw, i, (left, right, low, high))
+            if fixed is not None:
+                (left, right, low, high), vertical = fixed, True
+        bottom = height - low
+        size = high - low
+        chars.append(Char(chr(code), left, right, bottom - size, bottom, size, vertical))
     return chars, unmapped
+
+
+_MATRIX = pdfium_c.FS_MATRIX()
+_OX, _OY = ctypes.c_double(), ctypes.c_double()
+
+
+def vertical_box(raw, index: int, box: tuple[float, float, float, float]) -> tuple[float, float, float, float] | None:
+    """The true box of a glyph of a vertical font, or None for any other glyph.
+
+    pdfium measures a glyph of a vertical (Identity-V) font as one em of the font size *before*
+    the text matrix: WPS sets such a glyph at 20× its size in a matrix scaled by 1/20, so its
+    box comes out 20 times too large and far into the cells beside it (its glyphs then read in
+    among the row label next to it). A horizontal glyph's box is always scaled, so a box exactly
+    one unscaled em wide while the matrix scales is a vertical glyph: its box is scaled about
+    the glyph's origin, as pdfium does for horizontal glyphs."""
+    if not pdfium_c.FPDFText_GetMatrix(raw, index, _MATRIX):
+        return None
+    m = _MATRIX
+    scale = abs(m.a * m.d - m.b * m.c) ** 0.5
+    if abs(scale - 1.0) <= 0.02 or scale == 0.0:
+        return None  # unscaled: pdfium's box is right (or not a vertical glyph at all)
+    pdfium_c.FPDFText_GetCharOrigin(raw, index, _OX, _OY)
+    ox, oy = _OX.value, _OY.value
+    left, right, low, high = box
+    return (ox + (left - ox) * scale, ox + (right - ox) * scale, oy + (low - oy) * scale, oy + (high - oy) * scale)
 
 
 def dedupe_chars(chars: list[Char], tolerance: float = 1.0) -> list[Char]:
