@@ -1111,11 +1111,13 @@ def garbled_share(chars: Iterable[Char]) -> tuple[int, float]:
     return len(cjk), sum(ch in _COMMON for ch in cjk) / len(cjk)
 
 
-def read_pdf(data: bytes, filename: str | None = None, *, engine: str = "pdfium") -> Document:
+def read_pdf(data: bytes, filename: str | None = None, *, engine: str = "pdfium", ocr: bool = True) -> Document:
     """The PDF's running text and tables, page by page, in reading order.
 
     `engine` chooses where table pages' chars and rulings come from: ``pdfium`` (fast, the
-    default) or ``pdfplumber`` (pdfminer's layout; slower, kept to cross-check)."""
+    default) or ``pdfplumber`` (pdfminer's layout; slower, kept to cross-check). Pages that are
+    pictures (a mixed PDF: tables pasted as images, prose as text) are read by OCR when `ocr`
+    and Tesseract allow; a PDF of pictures only raises ``pdf.no_text`` (the scan path reads it)."""
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}; expected one of {ENGINES}")
     with PDFIUM_LOCK:
@@ -1136,6 +1138,8 @@ def read_pdf(data: bytes, filename: str | None = None, *, engine: str = "pdfium"
         finally:
             doc.close()
             stats.close()
+    if ocr and stats.imageonly and stats.chars:
+        _ocr_picture_pages(data, pages, stats)
     findings.extend(stats.findings())
     blocks = join_continued_grids(pages)
     return Document("pdf", [p.block for p in blocks], n_pages, title, findings)
@@ -1152,6 +1156,8 @@ class _Stats:
     imageonly: list[int] = field(default_factory=list)
     textless: list[int] = field(default_factory=list)
     plumber: object | None = None
+    ocr_read: bool = False  # the picture pages were read by OCR
+    ocr: list[Finding] = field(default_factory=list)  # what OCR of them said
 
     def add(self, chars: list[Char], unmapped: int) -> None:
         self.chars += len(chars)
@@ -1180,8 +1186,13 @@ class _Stats:
             out.append(Finding("pdf.cid_font", "warning", f"{self.unmapped} glyphs have no Unicode mapping"))
         if self.imageonly:
             listed = ", ".join(map(str, self.imageonly))
-            out.append(Finding("pdf.no_text", "warning",
-                               f"pages {listed} have no text layer (images only): what they hold needs OCR"))
+            if self.ocr_read:
+                out.append(Finding("pdf.no_text", "info",
+                                   f"pages {listed} have no text layer (images only): read by OCR"))
+            else:
+                out.append(Finding("pdf.no_text", "warning",
+                                   f"pages {listed} have no text layer (images only): what they hold needs OCR"))
+            out.extend(self.ocr)
         return out
 
 
@@ -1205,9 +1216,10 @@ def _read_page(page: pdfium.PdfPage, number: int, engine: str, data: bytes, stat
     try:
         count = textpage.count_chars()
         text = textpage.get_text_range() if count else ""
+        if is_picture_page(page, text):
+            stats.imageonly.append(number)
+            return [], body_size
         if not text.strip():
-            if _has_images(page):
-                stats.imageonly.append(number)
             return [], body_size
         height = page.get_height()
         if not body_size:
@@ -1245,6 +1257,52 @@ def _has_images(page: pdfium.PdfPage) -> bool:
     raw = page.raw
     return any(pdfium_c.FPDFPageObj_GetType(pdfium_c.FPDFPage_GetObject(raw, i)) == pdfium_c.FPDF_PAGEOBJ_IMAGE
                for i in range(pdfium_c.FPDFPage_CountObjects(raw)))
+
+
+#: a page whose text, page numbers aside, is shorter than this and whose images cover at least
+#: `PICTURE_SHARE` of it is a picture (a scanned page, a table pasted as a screenshot)
+PICTURE_TEXT = 20
+PICTURE_SHARE = 0.25
+
+
+def is_picture_page(page: pdfium.PdfPage, text: str) -> bool:
+    """Is the page's content a picture: no text beyond furniture (a page number) and images
+    over a good part of it?"""
+    if sum(len(line.text) for line in page_lines(text, 0)) >= PICTURE_TEXT:
+        return False
+    if not text.strip():
+        return _has_images(page)
+    return image_share(page) >= PICTURE_SHARE
+
+
+def image_share(page: pdfium.PdfPage) -> float:
+    """The share of the page's area under image objects (their bounding boxes, capped at 1)."""
+    raw = page.raw
+    left, bottom, right, top = ctypes.c_float(), ctypes.c_float(), ctypes.c_float(), ctypes.c_float()
+    area = 0.0
+    for i in range(pdfium_c.FPDFPage_CountObjects(raw)):
+        obj = pdfium_c.FPDFPage_GetObject(raw, i)
+        if pdfium_c.FPDFPageObj_GetType(obj) == pdfium_c.FPDF_PAGEOBJ_IMAGE and \
+                pdfium_c.FPDFPageObj_GetBounds(obj, left, bottom, right, top):
+            area += max(right.value - left.value, 0.0) * max(top.value - bottom.value, 0.0)
+    page_area = page.get_width() * page.get_height()
+    return min(area / page_area, 1.0) if page_area else 0.0
+
+
+def _ocr_picture_pages(data: bytes, pages: list[list[_Placed]], stats: _Stats) -> None:
+    """Read the picture pages of a mixed PDF by OCR, their blocks going where the pages are;
+    without Tesseract (or when it fails) the pages stay empty and the findings say why."""
+    from extract.readers.ocr import ocr_findings, ocr_pdf_pages
+
+    try:
+        blocks = ocr_pdf_pages(data, stats.imageonly)
+    except ReadError as exc:
+        stats.ocr = [Finding(exc.check, "warning", f"the picture pages could not be read by OCR: {exc}")]
+        return
+    for k, block in enumerate(blocks):
+        if block.page is not None and 1 <= block.page <= len(pages):
+            pages[block.page - 1].append(_Placed(float(k), block))
+    stats.ocr, stats.ocr_read = ocr_findings(blocks), True
 
 
 def _plumber_page(stats: _Stats, data: bytes, number: int) -> tuple[PageGeometry, int]:
