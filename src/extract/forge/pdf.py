@@ -680,6 +680,36 @@ def _render(report: Report, layout: PdfLayout,
     return buf.getvalue(), frozenset(pager.table_pages)
 
 
+# ---------------------------------------------------------------- real-world shapes, for accuracy runs
+
+#: the WPS layouts a vertical-font report comes in; a seed picks one
+_VERTICAL_FONT_LAYOUTS = (PdfLayout(vertical_font=True), PdfLayout(vertical_font=True, repeat_header=True),
+                          PdfLayout(vertical_font=True, split_before=None, prose_pages=1),
+                          PdfLayout(vertical_font=True, borderless=True))
+
+
+def render_wps_vertical_font(report: Report, seed: int = 0) -> tuple[bytes, str]:
+    """Shape ``wps_vertical_font``: a WPS export whose 三、本年度办理结果 is set in an Identity-V
+    font (the seed picks split, repeated header, natural breaks or no rulings). (bytes, filename)"""
+    layout = _VERTICAL_FONT_LAYOUTS[seed % len(_VERTICAL_FONT_LAYOUTS)]
+    return render_pdf(report, layout), f"report-{seed}.pdf"
+
+
+def render_mixed_pdf(report: Report, seed: int = 0) -> tuple[bytes, str]:
+    """Shape ``mixed_pdf``: text pages with the table pages as pictures — every table page, or
+    (odd seeds) only the page where table 三 starts. (bytes, filename)"""
+    layout = PdfLayout()
+    pages = None
+    if seed % 2:
+        _, table_pages = _render(report, layout)
+        pages = [sorted(table_pages)[1] if len(table_pages) > 1 else min(table_pages)]
+    return mixed_pdf(report, layout, pages=pages), f"report-{seed}.pdf"
+
+
+#: real-world PDF shapes by name: (forged report, seed) → (bytes, filename)
+SHAPES = {"wps_vertical_font": render_wps_vertical_font, "mixed_pdf": render_mixed_pdf}
+
+
 def expected_texts(sheet: Sheet) -> list[list[str]]:
     """The table as a reader must return it: every position holds its cell's text, line breaks
     removed (a merged cell's text at every position it covers)."""
