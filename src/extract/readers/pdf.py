@@ -4,6 +4,8 @@ Most pages of a report are prose, and a full pdfminer layout of a page costs ten
 needs to extract its text. So, one page at a time, nothing of a page kept once it is read:
 
     open_pdf              pdfium document (empty password first); encrypted, corrupt → ReadError
+    is_picture_page       a page that is a picture (a scan, a table pasted as a screenshot): read
+                          by OCR (`extract.readers.ocr`) once the text pages are read
     is_table_page         pdfium text: section titles, header labels or rows of numbers on the page?
     page_lines            running text of other pages, in reading order, as `Line`s
     page_geometry         chars and ruling edges of a table page (pdfium by default; or pdfplumber)
@@ -16,7 +18,8 @@ needs to extract its text. So, one page at a time, nothing of a page kept once i
     join_continued_grids  a table cut by a page break becomes one `Grid`: a repeated header is
                           dropped and a merged label cut in two (（四）无 | 法提供) is joined again
 
-Doubled glyphs of fake-bold text are removed (`dedupe_chars`). A file that cannot be read raises
+Doubled glyphs of fake-bold text are removed (`dedupe_chars`); glyphs of a vertical (Identity-V)
+font, which pdfium measures before the text matrix, get their printed box (`vertical_box`). A file that cannot be read raises
 `ReadError` with check ``pdf.encrypted``, ``pdf.corrupt``, ``pdf.no_text`` or ``pdf.cid_font``;
 a file read in part gets a `Finding` with the same checks.
 """
@@ -58,7 +61,7 @@ class Char(NamedTuple):
     top: float
     bottom: float
     size: float
-    vertical: bool = False  # set in a vertical font (Identity-V): glyphs run down the page
+    vertical: bool = False  # a vertical font's glyph whose box pdfium left unscaled (re-measured)
 
     @property
     def cx(self) -> float:
@@ -1268,7 +1271,7 @@ PICTURE_SHARE = 0.25
 def is_picture_page(page: pdfium.PdfPage, text: str) -> bool:
     """Is the page's content a picture: no text beyond furniture (a page number) and images
     over a good part of it?"""
-    if sum(len(line.text) for line in page_lines(text, 0)) >= PICTURE_TEXT:
+    if len(text) > 10 * PICTURE_TEXT or sum(len(line.text) for line in page_lines(text, 0)) >= PICTURE_TEXT:
         return False
     if not text.strip():
         return _has_images(page)
