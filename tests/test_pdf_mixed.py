@@ -1,6 +1,6 @@
 """Mixed PDFs: table pages that are pictures (screenshots pasted into the report, a page number
-kept as text) among pages of text. The picture pages are read by OCR inside the normal parse;
-the text pages stay exact."""
+kept as text) among pages of text, or tables pasted as pictures between paragraphs of text.
+The pictures are read by OCR inside the normal parse; the text stays exact."""
 
 from __future__ import annotations
 
@@ -25,6 +25,12 @@ def report():
 @pytest.fixture(scope="module")
 def mixed(report) -> bytes:
     return mixed_pdf(report, PdfLayout())
+
+
+@pytest.fixture(scope="module")
+def pasted(report) -> bytes:
+    """Pages 2 and 3 whole pictures; on page 4 only the tables are (the prose around stays text)."""
+    return mixed_pdf(report, PdfLayout(), tables_only=[4])
 
 
 def _pages(data: bytes) -> list[tuple[str, float]]:
@@ -54,6 +60,19 @@ def test_forge_turns_only_the_table_pages_into_pictures(report, mixed):
             assert mixed_text == text and share == 0.0
 
 
+def test_forge_cuts_pasted_tables_to_their_rulings(report, pasted):
+    text, share = _pages(pasted)[3]
+    assert "四、政府信息公开行政复议、行政诉讼情况" in text and "五、存在的主要问题及改进情况" in text
+    assert "申请人情况" not in text and "行政复议" not in text.split("四、政府信息公开行政复议")[1][:60]
+    assert 0.2 < share < 0.9
+    with reader.PDFIUM_LOCK:
+        doc = pdfium.PdfDocument(pasted)
+        page = doc[3]
+        assert not reader.pdfium_edges(page, page.get_height())  # the rulings went into the pictures
+        page.close()
+        doc.close()
+
+
 def test_picture_pages_are_known_by_their_images_not_by_having_no_text(mixed):
     doc = read_pdf(mixed, ocr=False)  # without OCR: the pages are reported, nothing is invented
     assert [(f.check, f.severity) for f in doc.findings] == [("pdf.no_text", "warning")]
@@ -63,11 +82,11 @@ def test_picture_pages_are_known_by_their_images_not_by_having_no_text(mixed):
 
 @pytest.mark.skipif(shutil.which("tesseract") is None or shutil.which("pdftoppm") is None,
                     reason="tesseract or pdftoppm is not installed")
-def test_mixed_pdf_tables_are_read_by_ocr_inside_the_parse(report, mixed):
-    result = parse_bytes(mixed, "mixed.pdf")
+def test_mixed_pdf_tables_are_read_by_ocr_inside_the_parse(report, pasted):
+    result = parse_bytes(pasted, "mixed.pdf")
     assert result.status == "ok", result.report["error"]
     assert set(result.cells["method"]) == {"ocr"}  # every table sat on a picture page
-    assert result.report["agency"] == report.agency and result.report["pages"] == len(_pages(mixed))
+    assert result.report["agency"] == report.agency and result.report["pages"] == len(_pages(pasted))
     flags = result.flags
     assert ("pdf.no_text", "info") in set(zip(flags["check"], flags["severity"]))
     assert "ocr.used" in set(flags["check"])

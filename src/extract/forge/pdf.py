@@ -696,14 +696,17 @@ def render_wps_vertical_font(report: Report, seed: int = 0) -> tuple[bytes, str]
 
 
 def render_mixed_pdf(report: Report, seed: int = 0) -> tuple[bytes, str]:
-    """Shape ``mixed_pdf``: text pages with the table pages as pictures — every table page, or
-    (odd seeds) only the page where table 三 starts. (bytes, filename)"""
-    layout = PdfLayout()
+    """Shape ``mixed_pdf``: text pages with the tables as pictures; by seed, every table page as
+    a picture, only the page where table 三 starts, or each table cut out as a picture with the
+    prose around it left as text. (bytes, filename)"""
+    variant = seed % 3
+    if variant == 2:
+        return mixed_pdf(report, PdfLayout(), tables_only=True), f"report-{seed}.pdf"
     pages = None
-    if seed % 2:
-        _, table_pages = _render(report, layout)
-        pages = [sorted(table_pages)[1] if len(table_pages) > 1 else min(table_pages)]
-    return mixed_pdf(report, layout, pages=pages), f"report-{seed}.pdf"
+    if variant == 1:
+        table_pages = sorted(_render(report, PdfLayout())[1])
+        pages = [table_pages[1] if len(table_pages) > 1 else table_pages[0]]
+    return mixed_pdf(report, PdfLayout(), pages=pages), f"report-{seed}.pdf"
 
 
 #: real-world PDF shapes by name: (forged report, seed) → (bytes, filename)
@@ -785,22 +788,27 @@ def _copy_page_text(canvas: Canvas, source, index: int, font: str) -> None:
 
 
 def mixed_pdf(report: Report, layout: PdfLayout = PdfLayout(), dpi: int = 200,
-              pages: Iterable[int] | None = None) -> bytes:
+              pages: Iterable[int] | None = None, tables_only: bool | Iterable[int] = False) -> bytes:
     """The report with its table pages turned into pictures and its other pages left as text, as
     when a Word report with tables pasted as screenshots is exported: each table page (or each
     of `pages`, 1-based) becomes one greyscale JPEG of the whole page, with only its page number
-    kept as text; every other page is untouched."""
+    kept as text; every other page is untouched. With `tables_only` (True, or the pages it
+    applies to), only each ruled table becomes a picture, cut to its rulings, and the prose
+    around it stays text."""
     import pypdfium2 as pdfium
 
     from extract.readers.pdf import PDFIUM_LOCK  # pdfium is not thread-safe
 
+    if tables_only:  # pdfium rewrites the text it keeps, which only a Unicode-encoded CID font survives
+        layout = replace(layout, font="builtin")
     source, table_pages = _render(report, layout)
     chosen = sorted(set(pages) if pages is not None else table_pages)
+    cut = set(chosen) if tables_only is True else set(tables_only or ())
     with PDFIUM_LOCK:
         doc = pdfium.PdfDocument(source)
         try:
             for number in chosen:
-                _picture_page(doc, number - 1, dpi)
+                _picture_page(doc, number - 1, dpi, number in cut)
             out = io.BytesIO()
             doc.save(out)
         finally:
@@ -808,30 +816,58 @@ def mixed_pdf(report: Report, layout: PdfLayout = PdfLayout(), dpi: int = 200,
     return out.getvalue()
 
 
-def _picture_page(doc, index: int, dpi: int) -> None:
-    """Replace what page `index` draws by a picture of it, keeping its page number's text."""
+def _picture_page(doc, index: int, dpi: int, tables_only: bool = False) -> None:
+    """Replace what page `index` draws by a picture of it, keeping its page number's text (or,
+    `tables_only`, replace each ruled table by a picture of it, keeping the text around)."""
     import pypdfium2 as pdfium
     import pypdfium2.raw as pdfium_c
 
     page = doc[index]
     try:
         width, height = page.get_size()
-        picture = page.render(scale=dpi / 72, grayscale=True).to_pil()
-        jpeg = io.BytesIO()
-        picture.save(jpeg, format="JPEG", quality=80)
+        scale = dpi / 72
+        picture = page.render(scale=scale, grayscale=True).to_pil()
+        objects = list(page.get_objects(max_depth=1))
+        regions = _ruled_regions(objects) if tables_only else []
+        if not regions:
+            regions = [(0.0, 0.0, width, height)]
         textpage = page.get_textpage()
-        for obj in list(page.get_objects(max_depth=1)):
+        for obj in objects:
             if obj.type == pdfium_c.FPDF_PAGEOBJ_TEXT and _is_page_number_object(obj, textpage):
                 continue
-            page.remove_obj(obj)
+            left, bottom, right, top = obj.get_bounds()
+            cx, cy = (left + right) / 2, (bottom + top) / 2
+            if any(x0 - 1 <= cx <= x1 + 1 and y0 - 1 <= cy <= y1 + 1 for x0, y0, x1, y1 in regions):
+                page.remove_obj(obj)
         textpage.close()
-        image = pdfium.PdfImage.new(doc)
-        image.load_jpeg(io.BytesIO(jpeg.getvalue()), inline=False)
-        image.set_matrix(pdfium.PdfMatrix().scale(width, height))
-        page.insert_obj(image)
+        for x0, y0, x1, y1 in regions:
+            crop = picture.crop((int(x0 * scale), int((height - y1) * scale),
+                                 int(round(x1 * scale)), int(round((height - y0) * scale))))
+            jpeg = io.BytesIO()
+            crop.save(jpeg, format="JPEG", quality=80)
+            image = pdfium.PdfImage.new(doc)
+            image.load_jpeg(io.BytesIO(jpeg.getvalue()), inline=False)
+            image.set_matrix(pdfium.PdfMatrix().scale(x1 - x0, y1 - y0).translate(x0, y0))
+            page.insert_obj(image)
         page.gen_content()
     finally:
         page.close()
+
+
+def _ruled_regions(objects, pad: float = 1.5) -> list[tuple[float, float, float, float]]:
+    """Boxes (PDF coordinates) of the ruled tables on a page: path objects whose boxes touch,
+    merged, each padded a little."""
+    import pypdfium2.raw as pdfium_c
+
+    boxes = sorted((o.get_bounds() for o in objects if o.type == pdfium_c.FPDF_PAGEOBJ_PATH), key=lambda b: -b[3])
+    regions: list[list[float]] = []
+    for left, bottom, right, top in boxes:
+        if regions and top >= regions[-1][1] - 2.0:  # touches the region above (sorted by top, downwards)
+            r = regions[-1]
+            r[0], r[1], r[2], r[3] = min(r[0], left), min(r[1], bottom), max(r[2], right), max(r[3], top)
+        else:
+            regions.append([left, bottom, right, top])
+    return [(r[0] - pad, r[1] - pad, r[2] + pad, r[3] + pad) for r in regions]
 
 
 def _is_page_number_object(obj, textpage) -> bool:

@@ -1141,7 +1141,7 @@ def read_pdf(data: bytes, filename: str | None = None, *, engine: str = "pdfium"
         finally:
             doc.close()
             stats.close()
-    if ocr and stats.imageonly and stats.chars:
+    if ocr and stats.chars and (stats.imageonly or stats.pictured):
         _ocr_picture_pages(data, pages, stats)
     findings.extend(stats.findings())
     blocks = join_continued_grids(pages)
@@ -1157,6 +1157,7 @@ class _Stats:
     common: float = 0.0
     unmapped: int = 0
     imageonly: list[int] = field(default_factory=list)
+    pictured: list[int] = field(default_factory=list)  # pages of text with a large picture, no table in text
     textless: list[int] = field(default_factory=list)
     plumber: object | None = None
     ocr_read: bool = False  # the picture pages were read by OCR
@@ -1188,13 +1189,13 @@ class _Stats:
         if self.unmapped:
             out.append(Finding("pdf.cid_font", "warning", f"{self.unmapped} glyphs have no Unicode mapping"))
         if self.imageonly:
-            listed = ", ".join(map(str, self.imageonly))
+            listed = ("pages " if len(self.imageonly) > 1 else "page ") + ", ".join(map(str, self.imageonly))
             if self.ocr_read:
                 out.append(Finding("pdf.no_text", "info",
-                                   f"pages {listed} have no text layer (images only): read by OCR"))
+                                   f"{listed}: no text layer (images only); read by OCR"))
             else:
                 out.append(Finding("pdf.no_text", "warning",
-                                   f"pages {listed} have no text layer (images only): what they hold needs OCR"))
+                                   f"{listed}: no text layer (images only); what they hold needs OCR"))
             out.extend(self.ocr)
         return out
 
@@ -1230,6 +1231,8 @@ def _read_page(page: pdfium.PdfPage, number: int, engine: str, data: bytes, stat
         if not is_table_page(text):
             chars, unmapped = _sampled_chars(textpage)
             stats.add(chars, unmapped)
+            if image_share(page) >= PICTURE_SHARE:  # prose around a picture: maybe a table pasted as one
+                stats.pictured.append(number)
             return [_Placed(k, line) for k, line in enumerate(page_lines(text, number))], body_size
         if engine == "pdfplumber":
             geom, unmapped = _plumber_page(stats, data, number)
@@ -1293,19 +1296,23 @@ def image_share(page: pdfium.PdfPage) -> float:
 
 
 def _ocr_picture_pages(data: bytes, pages: list[list[_Placed]], stats: _Stats) -> None:
-    """Read the picture pages of a mixed PDF by OCR, their blocks going where the pages are;
-    without Tesseract (or when it fails) the pages stay empty and the findings say why."""
+    """Read the pictures of a mixed PDF by OCR: a picture page gives all its blocks, a page of
+    text with a large picture only the tables OCR finds in it (its text layer is exact), after
+    the page's lines. Without Tesseract (or when it fails) the findings say why."""
     from extract.readers.ocr import ocr_findings, ocr_pdf_pages
 
     try:
-        blocks = ocr_pdf_pages(data, stats.imageonly)
+        blocks = ocr_pdf_pages(data, sorted({*stats.imageonly, *stats.pictured}))
     except ReadError as exc:
-        stats.ocr = [Finding(exc.check, "warning", f"the picture pages could not be read by OCR: {exc}")]
+        if stats.imageonly:
+            stats.ocr = [Finding(exc.check, "warning", f"the picture pages could not be read by OCR: {exc}")]
         return
-    for k, block in enumerate(blocks):
+    kept = [b for b in blocks if b.page in stats.imageonly or (b.page in stats.pictured and isinstance(b, Grid))]
+    for k, block in enumerate(kept):
         if block.page is not None and 1 <= block.page <= len(pages):
-            pages[block.page - 1].append(_Placed(float(k), block))
-    stats.ocr, stats.ocr_read = ocr_findings(blocks), True
+            pages[block.page - 1].append(_Placed(len(pages[block.page - 1]) + k, block))
+    if stats.imageonly or any(isinstance(b, Grid) for b in kept):
+        stats.ocr, stats.ocr_read = ocr_findings(kept), bool(stats.imageonly)
 
 
 def _plumber_page(stats: _Stats, data: bytes, number: int) -> tuple[PageGeometry, int]:
