@@ -19,8 +19,9 @@ needs to extract its text. So, one page at a time, nothing of a page kept once i
                           dropped and a merged label cut in two (（四）无 | 法提供) is joined again
 
 Doubled glyphs of fake-bold text are removed (`dedupe_chars`); glyphs of a vertical (Identity-V)
-font, which pdfium measures before the text matrix, get their printed box (`vertical_box`). A file that cannot be read raises
-`ReadError` with check ``pdf.encrypted``, ``pdf.corrupt``, ``pdf.no_text`` or ``pdf.cid_font``;
+font, which pdfium measures before the text matrix, get their printed box (`vertical_box`). A
+file that cannot be read raises `ReadError` with check ``pdf.encrypted``, ``pdf.corrupt``,
+``pdf.no_text`` or ``pdf.cid_font``;
 a file read in part gets a `Finding` with the same checks.
 """
 
@@ -338,7 +339,10 @@ _MATRIX = pdfium_c.FS_MATRIX()
 _OX, _OY = ctypes.c_double(), ctypes.c_double()
 
 
-def vertical_box(raw, index: int, box: tuple[float, float, float, float]) -> tuple[float, float, float, float] | None:
+Box = tuple[float, float, float, float]  # left, right, bottom, top in PDF coordinates
+
+
+def vertical_box(raw, index: int, box: Box) -> Box | None:
     """The true box of a glyph of a vertical font, or None for any other glyph.
 
     pdfium measures a glyph of a vertical (Identity-V) font as one em of the font size *before*
