@@ -5,9 +5,10 @@ Identity-V font, and mixed PDFs whose table pages are pictures (read by OCR insi
 
 Each forged report (known numbers, so the truth is exact) goes through `parse_bytes`. A template
 cell is exact when its kind and value equal the truth; a wrong cell (misread, missing, or read
-into an ``extra.*`` row) is *flagged* when a flag of warning or error names its table and row,
-and *silently wrong* otherwise. Baseline, in the same run: the same reports in the plain WPS
-layout (stacked upright glyphs, all text), which the parser has always read.
+into an ``extra.*`` row) is *flagged* when a flag of warning or error names its table and row
+(or its whole table: ``table.missing``, ``row.unaligned``), and *silently wrong* otherwise.
+Baseline, in the same run: the same reports in the plain WPS layout (stacked upright glyphs, all
+text), which the parser has always read.
 """
 
 from __future__ import annotations
@@ -33,8 +34,11 @@ def score(report, result) -> tuple[int, int, int, int]:
     exact = same_value & (both["kind"] == both["kind_read"])
     flags = result.flags[result.flags["severity"].isin(["warning", "error"])]
     named = set(zip(flags["table"], flags["row"]))
+    whole = set(flags.loc[flags["row"].isna() & flags["table"].notna(), "table"])  # a table-wide flag
+    if ((flags["check"] == "table.missing") & flags["table"].isna()).any():  # no table found at all
+        whole |= set(truth["table"])
     wrong = both[~exact]
-    flagged = sum((t, r) in named for t, r in zip(wrong["table"], wrong["row"]))
+    flagged = sum((t, r) in named or t in whole for t, r in zip(wrong["table"], wrong["row"]))
     return len(both), int(exact.sum()), flagged, len(wrong) - flagged
 
 
