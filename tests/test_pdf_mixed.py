@@ -95,3 +95,11 @@ def test_mixed_pdf_tables_are_read_by_ocr_inside_the_parse(report, pasted):
     wrong = set(zip(diff["table"], diff["row"], diff["column"]))
     assert wrong <= set(zip(low["table"], low["row"], low["column"]))  # no silent misread
     assert len(diff) <= 2, diff.to_string()
+
+
+def test_without_ocr_tools_the_picture_pages_are_named_and_the_rest_is_read(mixed, monkeypatch):
+    monkeypatch.setenv("PATH", "/nonexistent")  # neither pdftoppm nor tesseract can be found
+    doc = read_pdf(mixed)
+    found = [(f.check, f.severity) for f in doc.findings]
+    assert found == [("pdf.no_text", "warning"), ("ocr.unavailable", "warning")]
+    assert "pages 2, 3, 4" in doc.findings[0].message and not doc.grids and doc.lines
