@@ -12,8 +12,9 @@ the neighbouring year are used (same texts, statements taken out, each report on
 
     python benchmarks/real_shapes.py [--n 12] [--images 2] [--only html-fragment,...]
 
-A shape is a function `(seed, n) -> list[Sample]`; add one to `SHAPES` (the vertical-font WPS PDFs
-and mixed text/image PDFs of issue 12 items 2 and 3 join here with their renderers).
+A shape is a function `(seed, n) -> list[Sample]`; add one to `SHAPES`. The PDF shapes use the
+forge's own renderers (`extract.forge.pdf.SHAPES`: a WPS export whose vertical header is set in an
+Identity-V font, and PDFs whose table pages are pictures, read by OCR inside the parse).
 """
 
 from __future__ import annotations
@@ -103,8 +104,23 @@ def text_fused_2019_years(seed: int, n: int) -> list[Sample]:
     return out
 
 
-#: shape name → renderer; the PDF shapes of issue 12 items 2 and 3 are added here at merge
+def _pdf_shape(name: str) -> Shape:
+    from extract.forge.pdf import SHAPES as PDF_SHAPES
+
+    def shape(seed: int, n: int) -> list[Sample]:
+        out = []
+        for s in range(seed, seed + n):
+            report = _mixed(s)
+            data, filename = PDF_SHAPES[name](report, s)
+            out.append(Sample(report, data, filename))
+        return out
+    return shape
+
+
+#: shape name → renderer
 SHAPES: dict[str, Shape] = {
+    "pdf-wps-vertical-font": _pdf_shape("wps_vertical_font"),
+    "pdf-mixed": _pdf_shape("mixed_pdf"),
     "html-fragment": html_fragment,
     "html-json": html_json,
     "html-image-tables": html_image_tables,
@@ -113,7 +129,7 @@ SHAPES: dict[str, Shape] = {
     "text-fused-2019-years": text_fused_2019_years,
 }
 #: shapes whose samples are slow to read (OCR): their own, smaller count
-SLOW = {"html-image-tables"}
+SLOW = {"html-image-tables", "pdf-mixed"}
 
 
 def parse_samples(samples: list[Sample], settle: bool = True) -> list[ParseResult]:

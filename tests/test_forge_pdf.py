@@ -21,7 +21,8 @@ def report():
 
 @pytest.fixture(scope="module")
 def rendered(report) -> dict[str, bytes]:
-    names = ("wps", "repeat_header", "borderless", "landscape", "long_prose", "fake_bold", "builtin_font")
+    names = ("wps", "repeat_header", "borderless", "landscape", "long_prose", "fake_bold", "builtin_font",
+             "wps_vertical_font")
     return {name: render_pdf(report, LAYOUTS[name]) for name in names}
 
 
@@ -102,6 +103,51 @@ def test_table_three_splits_sixteen_and_twelve_rows_with_the_label_cut(rendered)
     assert (len(upper), len(lower)) == (16, 12)
     assert upper[-1][1] == "（四）无" and lower[0][1] == "法提供"  # the merged label cut by the break
     assert "三、" in upper[5][0] and "\n" in upper[5][0]  # vertical: one glyph per line
+
+
+def _header_glyphs(data: bytes) -> tuple[list[dict], list[dict]]:
+    """pdfminer's chars in the cell of 三、本年度办理结果, top to bottom, and in the label cell
+    beside it (（一）予以公开), by pdfplumber's own table finder."""
+    texts = pages_text(data)
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        page = pdf.pages[page_of(texts, "（二）部分公开")]
+        table = max(page.find_tables(), key=lambda t: len(t.rows))
+        heading_cell, label_cell = table.rows[5].cells[0], table.rows[5].cells[1]
+
+        def inside(box):
+            return sorted((c for c in page.chars if box[0] <= (c["x0"] + c["x1"]) / 2 <= box[2]
+                           and box[1] <= (c["top"] + c["bottom"]) / 2 <= box[3]), key=lambda c: (c["top"], c["x0"]))
+        return inside(heading_cell), inside(label_cell)
+
+
+def test_vertical_font_writes_the_outcomes_heading_in_identity_v(rendered):
+    """WPS's vertical cell: a Type 0 font with the Identity-V CMap, glyphs one by one down the
+    column (pdfminer, which knows vertical writing, places them there), at 20× the size in a
+    1/20 matrix — the shape in which pdfium's loose boxes come out twenty times too large."""
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as raw
+
+    data = rendered["wps_vertical_font"]
+    assert b"/Encoding /Identity-V" in data and b"/Encoding /Identity-V" not in rendered["wps"]
+    heading, label = _header_glyphs(data)
+    assert "".join(c["text"] for c in heading) == "三、本年度办理结果"
+    assert len({c["fontname"] for c in heading}) == 1 and heading[0]["fontname"] != label[0]["fontname"]
+    assert len({round(c["x0"]) for c in heading}) == 1  # one column, every glyph (、 too) in a place of its own
+    assert all(b["top"] - a["bottom"] > -0.5 for a, b in zip(heading, heading[1:]))
+    doc = pdfium.PdfDocument(data)
+    page = doc[page_of(pages_text(data), "（二）部分公开")]
+    textpage = page.get_textpage()
+    sizes = {raw.FPDFText_GetFontSize(textpage.raw, i) for i in range(textpage.count_chars())
+             if chr(raw.FPDFText_GetUnicode(textpage.raw, i)) == "办"}
+    textpage.close(), page.close(), doc.close()
+    assert sizes == {8.0 * 20}
+
+
+def test_stacked_heading_without_the_vertical_font(rendered):
+    heading, label = _header_glyphs(rendered["wps"])
+    assert b"/Identity-V" not in rendered["wps"]
+    assert "".join(c["text"] for c in heading) == "三、本年度办理结果"
+    assert heading[0]["fontname"] == label[0]["fontname"]  # the text font, glyphs stacked (三、 on one line)
 
 
 def test_repeated_header_on_the_continuation_page(rendered):

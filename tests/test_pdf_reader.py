@@ -121,7 +121,51 @@ def test_section_titles_are_lines_before_their_grids(forged):
     assert not any(reader.is_page_number(line.text) for line in doc.lines)
 
 
-@pytest.mark.parametrize("layout", ["wps", "borderless", "fake_bold"])
+def _page_chars(data: bytes, needle: str) -> list[reader.Char]:
+    """pdfium's chars (as the reader measures them) of the first page whose text holds `needle`."""
+    import pypdfium2 as pdfium
+
+    with reader.PDFIUM_LOCK:
+        doc = pdfium.PdfDocument(data)
+        try:
+            for i in range(len(doc)):
+                page = doc[i]
+                textpage = page.get_textpage()
+                try:
+                    if needle in textpage.get_text_range().replace("\r\n", ""):
+                        return reader.pdfium_chars(textpage, page.get_height())[0]
+                finally:
+                    textpage.close()
+                    page.close()
+        finally:
+            doc.close()
+    raise AssertionError(f"{needle} is on no page")
+
+
+def test_vertical_font_glyphs_get_boxes_in_their_own_column(forged):
+    """pdfium measures a glyph of an Identity-V font before the text matrix (WPS: 20× the size,
+    matrix 1/20), so its box is 160 points wide and reaches over the label beside it; the reader
+    knows such glyphs and gives them their printed size where they are printed."""
+    report, data = forged[("wps_vertical_font", "2021")]
+    chars = _page_chars(data, "（二）部分公开")
+    vertical = sorted((c for c in chars if c.vertical), key=lambda c: c.top)
+    assert "".join(c.text for c in vertical) == "三、本年度办理结果"
+    assert all(abs(c.size - 8.0) < 0.5 and abs((c.x1 - c.x0) - 8.0) < 0.5 for c in vertical)
+    beside = [c for c in chars if not c.vertical and vertical[0].top <= c.top <= vertical[-1].bottom]
+    assert max(c.x1 for c in vertical) < min(c.x0 for c in beside)  # left of every label beside it
+    assert all(b.top >= a.bottom - 0.5 for a, b in zip(vertical, vertical[1:]))  # one below the other
+    assert not any(c.vertical for c in _page_chars(forged[("wps", "2021")][1], "（二）部分公开"))
+
+
+def test_vertical_heading_and_the_label_beside_it_are_read_apart(forged):
+    report, data = forged[("wps_vertical_font", "2021")]
+    grid = read_pdf(data).grids[1]
+    rows = [row for row in grid.rows if row[0].text == "三、本年度办理结果"]
+    assert len(rows) == len(report.rows("requests")) - 3 and len({id(row[0]) for row in rows}) == 1
+    assert "（二）部分公开（区分处理的，只计这一情形，不计其他情形）" in [row[1].text for row in rows]
+
+
+@pytest.mark.parametrize("layout", ["wps", "borderless", "fake_bold", "wps_vertical_font"])
 def test_both_engines_agree(forged, layout):
     report, data = forged[(layout, "2021")]
     fast, reference = read_pdf(data), read_pdf(data, engine="pdfplumber")
@@ -228,7 +272,7 @@ def test_empty_user_password_is_read_with_a_note(plain_report):
 
 
 def test_pages_without_text_are_reported(plain_report):
-    doc = read_pdf(forge.scanned_pdf(plain_report, dpi=40, pages=[3]))
+    doc = read_pdf(forge.scanned_pdf(plain_report, dpi=40, pages=[3]), ocr=False)
     assert [(f.check, f.severity) for f in doc.findings] == [("pdf.no_text", "warning")]
     assert "3" in doc.findings[0].message and not any(block.page == 3 for block in doc.blocks)
 

@@ -9,8 +9,9 @@ with 公文-like typography: a centred two-line title, 2-em paragraph indents, j
 `PdfLayout` chooses the shapes real exports take: table 三 split over two pages (by default before
 row 2 of （四）, which cuts the merged label （四）无法提供 into （四）无 | 法提供, 16 + 12 rows) with or
 without a repeated header, wrapped labels, the vertical 三、本年度办理结果, borderless tables,
-landscape table pages, several pages of prose before the tables, and fake-bold text (each glyph
-drawn twice with a small offset).
+landscape table pages, several pages of prose before the tables, fake-bold text (each glyph
+drawn twice with a small offset), and the vertical header set in a real vertical font (Identity-V,
+`extract.forge.vertical`) glyph by glyph, as WPS writes a cell whose text direction is vertical.
 
 Helpers at the end make the bad PDFs the reader must fail on honestly: encrypted, scanned (an image
 only), a CID font whose text cannot be decoded, and truncated files.
@@ -42,6 +43,7 @@ from extract import template as tpl
 from extract.forge.model import Report
 from extract.forge.prose import Prose, write_prose
 from extract.forge.spans import Sheet, Span, sheets
+from extract.forge.vertical import VERTICAL_ORIGIN_Y, vertical_font
 
 BUILTIN_FONT = "STSong-Light"  # reportlab's CID font: not embedded, Unicode-encoded
 pdfmetrics.registerFont(UnicodeCIDFont(BUILTIN_FONT))
@@ -63,9 +65,10 @@ class PdfLayout:
     fake_bold: bool = False  # title, headings and table text drawn twice, slightly offset
     bold_offset: float = 0.4  # points between the two copies of a fake-bold glyph
     font: str = "embedded"  # embedded: Noto CJK subsets, as WPS embeds its fonts; builtin: STSong-Light
+    vertical_font: bool = False  # vertical headers in an Identity-V font (else stacked upright glyphs)
 
     def __post_init__(self) -> None:
-        for name in ("repeat_header", "borderless", "landscape", "fake_bold"):
+        for name in ("repeat_header", "borderless", "landscape", "fake_bold", "vertical_font"):
             if not isinstance(getattr(self, name), bool):
                 raise TypeError(f"PdfLayout.{name} must be a bool")
         if self.split_before is not None and self.split_before not in _REQUEST_ROWS:
@@ -88,6 +91,7 @@ LAYOUTS: dict[str, PdfLayout] = {
     "long_prose": PdfLayout(prose_pages=3, split_before=None),
     "fake_bold": PdfLayout(fake_bold=True),
     "builtin_font": PdfLayout(font="builtin", split_before="withheld.process_info"),
+    "wps_vertical_font": PdfLayout(vertical_font=True),
 }
 
 # ---------------------------------------------------------------- fonts
@@ -172,17 +176,39 @@ def fonts(family: str = "embedded") -> tuple[str, str]:
         return BUILTIN_FONT, BUILTIN_FONT
     if importlib.util.find_spec("fontTools") is None:
         return BUILTIN_FONT, BUILTIN_FONT
-    chars = forge_chars()
-    digest = hashlib.sha256(chars.encode()).hexdigest()[:12]
     names = []
     for face in ("serif", "sans-bold"):
-        path = _cache_dir() / f"forge-{face}-{digest}.ttf"
-        if not path.exists():
-            _truetype_subset(face, chars, path)
+        path = _font_file(face)
         name = f"OgiForge-{face}"
         pdfmetrics.registerFont(TTFont(name, str(path)))
         names.append(name)
     return names[0], names[1]
+
+
+def _font_file(face: str) -> Path:
+    """The cached TrueType subset of `face` (built on first use)."""
+    chars = forge_chars()
+    digest = hashlib.sha256(chars.encode()).hexdigest()[:12]
+    path = _cache_dir() / f"forge-{face}-{digest}.ttf"
+    if not path.exists():
+        _truetype_subset(face, chars, path)
+    return path
+
+
+_BUILTIN_VERTICAL = BUILTIN_FONT + "-V"
+
+
+def vertical_font_for(family: str, chars: str) -> str:
+    """The reportlab name of a vertical font holding `chars`: an embedded Identity-V subset of the
+    text face, or STSong-Light with the vertical UniGB-UCS2-V CMap when the family is builtin."""
+    text_font, _ = fonts(family)
+    if text_font != BUILTIN_FONT:
+        return vertical_font(str(_font_file("serif")), chars)
+    if _BUILTIN_VERTICAL not in pdfmetrics.getRegisteredFontNames():
+        font = UnicodeCIDFont(BUILTIN_FONT, isVertical=True)
+        font.name = font.fontName = _BUILTIN_VERTICAL
+        pdfmetrics.registerFont(font)
+    return _BUILTIN_VERTICAL
 
 
 # ---------------------------------------------------------------- typography
@@ -193,6 +219,7 @@ _BODY_LEADING = 28.0
 _TITLE = 21.0
 _CLOSING = set("，。、；：？！）》」』”’％,.;:?!)%")
 _PAGE_NUMBER = 14.0
+_WPS_SIZE_FACTOR = 20  # WPS sets fonts at 20 × their size in a text matrix scaled by 0.05
 _PORTRAIT_WIDTH = A4[0] - _MARGIN["left"] - _MARGIN["right"]
 
 
@@ -244,11 +271,12 @@ def wrap(text: str, width: float, size: float, font: str = BUILTIN_FONT) -> list
     return lines
 
 
-def vertical_lines(text: str) -> list[str]:
-    """One glyph per line, punctuation kept with the glyph before it (三、 / 本 / 年 …)."""
+def vertical_lines(text: str, glyph_per_line: bool = False) -> list[str]:
+    """One glyph per line, punctuation kept with the glyph before it (三、 / 本 / 年 …); in a
+    vertical font every glyph has its own place, punctuation too (三 / 、 / 本 …)."""
     out: list[str] = []
     for ch in text.replace("\n", ""):
-        if out and ch in _CLOSING:
+        if out and ch in _CLOSING and not glyph_per_line:
             out[-1] += ch
         else:
             out.append(ch)
@@ -267,6 +295,7 @@ class _Pager:
         self.font, self.heading_font = fonts(layout.font)
         self.landscape = False
         self.number = 0
+        self.table_pages: set[int] = set()  # pages a table cell is drawn on
         self.y = 0.0
         self._start_page()
 
@@ -349,6 +378,18 @@ class _Pager:
             self.c.drawText(t)
         if heavy:
             self.c.restoreState()
+
+    def vertical_text(self, centre: float, tops: list[float], glyphs: list[str], size: float, font: str) -> None:
+        """Glyphs of a vertical font, each at its own vertical origin (`centre`, top), as WPS
+        writes them: the font set at 20 × the size and the text matrix scaled by 1/20."""
+        scale = 1 / _WPS_SIZE_FACTOR
+        for dx in ((0.0, self.layout.bold_offset) if self.layout.fake_bold else (0.0,)):
+            t = self.c.beginText()
+            t.setFont(font, size * _WPS_SIZE_FACTOR)
+            for top, glyph in zip(tops, glyphs):
+                t.setTextTransform(scale, 0, 0, scale, centre + dx, self.size[1] - top)
+                t.textOut(glyph)
+            self.c.drawText(t)
 
     def rect(self, x0: float, top: float, x1: float, bottom: float) -> None:
         h = self.size[1]
@@ -446,7 +487,7 @@ def _column_widths(sheet: Sheet, style: _TableStyle, width: float) -> list[float
     return [w * scale for w in fixed]
 
 
-def _shape(sheet: Sheet, left: float, width: float, font: str) -> _TableShape:
+def _shape(sheet: Sheet, left: float, width: float, font: str, vertical_font: bool = False) -> _TableShape:
     style = _STYLES[sheet.table]
     widths = _column_widths(sheet, style, width)
     xs = [left]
@@ -456,7 +497,8 @@ def _shape(sheet: Sheet, left: float, width: float, font: str) -> _TableShape:
     heights = [style.min_height] * len(sheet.rows)
     for p in placed:
         inner = xs[p.col + p.span.colspan] - xs[p.col] - 2 * style.pad_x
-        p.lines = vertical_lines(p.span.text) if p.span.vertical else wrap(p.span.text, inner, style.size, font)
+        p.lines = vertical_lines(p.span.text, vertical_font) if p.span.vertical else wrap(
+            p.span.text, inner, style.size, font)
     for p in sorted(placed, key=lambda p: p.span.rowspan):
         need = len(p.lines) * style.leading + 2 * style.pad_y
         have = sum(heights[r] for r in p.rows)
@@ -501,12 +543,12 @@ def _rows_until_split(shape: _TableShape, layout: PdfLayout) -> int:
 
 def keep_height(sheet: Sheet, pager: "_Pager") -> float:
     """Height of the part of `sheet` that must stay on the page of its heading."""
-    shape = _shape(sheet, pager.left, pager.width, pager.font)
+    shape = _shape(sheet, pager.left, pager.width, pager.font, pager.layout.vertical_font)
     return sum(shape.heights[: _rows_until_split(shape, pager.layout)]) + 8
 
 
 def _draw_table(pager: _Pager, sheet: Sheet) -> None:
-    shape = _shape(sheet, pager.left, pager.width, pager.font)
+    shape = _shape(sheet, pager.left, pager.width, pager.font, pager.layout.vertical_font)
     pager.y += 8
     if pager.space() < sum(shape.heights[: shape.sheet.header_rows + 1]):
         pager.new_page()  # never a header alone at the foot of a page
@@ -557,6 +599,7 @@ def _cell_parts(shape: _TableShape, tops: list[dict[int, float]]) -> dict[int, l
 def _paint_cell(pager: _Pager, shape: _TableShape, p: _Placed, top: float, bottom: float, lines: list[str]) -> None:
     style = shape.style
     x0, x1 = shape.xs[p.col], shape.xs[p.col + p.span.colspan]
+    pager.table_pages.add(pager.number)
     if not pager.layout.borderless:
         pager.rect(x0, top, x1, bottom)
     if not lines:
@@ -566,12 +609,27 @@ def _paint_cell(pager: _Pager, shape: _TableShape, p: _Placed, top: float, botto
     align = "center" if p.span.role in ("head", "group", "value", "extra") or p.span.vertical else style.align
     if shape.sheet.table == "active_disclosure":
         align = "left"
+    if p.span.vertical and pager.layout.vertical_font:
+        _paint_vertical(pager, p.span.text, (x0 + x1) / 2, y, lines, style)
+        return
     for line in lines:
         y += style.leading
         baseline = y - (style.leading - style.size) / 2 - style.size * 0.12
         w = _width(line, style.size, pager.font)
         x = x0 + style.pad_x if align == "left" else x0 + (x1 - x0 - w) / 2
         pager.text(x, baseline, line, style.size, fake=True)
+
+
+def _paint_vertical(pager: _Pager, text: str, centre: float, y: float, glyphs: list[str], style: _TableStyle) -> None:
+    """A vertical header in a vertical font, one glyph per place down the cell, each placed by
+    its vertical origin (the top centre of its em square)."""
+    font = vertical_font_for(pager.layout.font, text)
+    tops = []
+    for _ in glyphs:
+        y += style.leading
+        baseline = y - (style.leading - style.size) / 2 - style.size * 0.12
+        tops.append(baseline - style.size * VERTICAL_ORIGIN_Y / 1000)
+    pager.vertical_text(centre, tops, glyphs, style.size, font)
 
 
 # ---------------------------------------------------------------- the document
@@ -581,10 +639,12 @@ _TABLE_AFTER = {1: "active_disclosure", 2: "requests", 3: "review_litigation"}  
 
 def render_pdf(report: Report, layout: PdfLayout = PdfLayout()) -> bytes:
     """The report as a PDF file (deterministic for the report and layout)."""
-    return _render(report, layout)
+    return _render(report, layout)[0]
 
 
-def _render(report: Report, layout: PdfLayout, encrypt: pdfencrypt.StandardEncryption | None = None) -> bytes:
+def _render(report: Report, layout: PdfLayout,
+            encrypt: pdfencrypt.StandardEncryption | None = None) -> tuple[bytes, frozenset[int]]:
+    """The PDF and the (1-based) pages its tables are drawn on."""
     buf = io.BytesIO()
     canvas = Canvas(buf, pagesize=A4, invariant=1, encrypt=encrypt, pageCompression=1)
     prose = write_prose(report)
@@ -618,7 +678,40 @@ def _render(report: Report, layout: PdfLayout, encrypt: pdfencrypt.StandardEncry
     _closing(pager, prose)
     pager.close()
     canvas.save()
-    return buf.getvalue()
+    return buf.getvalue(), frozenset(pager.table_pages)
+
+
+# ---------------------------------------------------------------- real-world shapes, for accuracy runs
+
+#: the WPS layouts a vertical-font report comes in; a seed picks one
+_VERTICAL_FONT_LAYOUTS = (PdfLayout(vertical_font=True), PdfLayout(vertical_font=True, repeat_header=True),
+                          PdfLayout(vertical_font=True, split_before=None, prose_pages=1),
+                          PdfLayout(vertical_font=True, borderless=True))
+
+
+def render_wps_vertical_font(report: Report, seed: int = 0) -> tuple[bytes, str]:
+    """Shape ``wps_vertical_font``: a WPS export whose 三、本年度办理结果 is set in an Identity-V
+    font (the seed picks split, repeated header, natural breaks or no rulings). (bytes, filename)"""
+    layout = _VERTICAL_FONT_LAYOUTS[seed % len(_VERTICAL_FONT_LAYOUTS)]
+    return render_pdf(report, layout), f"report-{seed}.pdf"
+
+
+def render_mixed_pdf(report: Report, seed: int = 0) -> tuple[bytes, str]:
+    """Shape ``mixed_pdf``: text pages with the tables as pictures; by seed, every table page as
+    a picture, only the page where table 三 starts, or each table cut out as a picture with the
+    prose around it left as text. (bytes, filename)"""
+    variant = seed % 3
+    if variant == 2:
+        return mixed_pdf(report, PdfLayout(), tables_only=True), f"report-{seed}.pdf"
+    pages = None
+    if variant == 1:
+        table_pages = sorted(_render(report, PdfLayout())[1])
+        pages = [table_pages[1] if len(table_pages) > 1 else table_pages[0]]
+    return mixed_pdf(report, PdfLayout(), pages=pages), f"report-{seed}.pdf"
+
+
+#: real-world PDF shapes by name: (forged report, seed) → (bytes, filename)
+SHAPES = {"wps_vertical_font": render_wps_vertical_font, "mixed_pdf": render_mixed_pdf}
 
 
 def expected_texts(sheet: Sheet) -> list[list[str]]:
@@ -636,7 +729,7 @@ def encrypted_pdf(report: Report, layout: PdfLayout = PdfLayout(), user_password
     many portals' PDFs are; with a user password it cannot be read without it."""
     enc = pdfencrypt.StandardEncryption(user_password, owner_password, canPrint=1, canModify=0, canCopy=0,
                                         canAnnotate=0, strength=128)
-    return _render(report, layout, encrypt=enc)
+    return _render(report, layout, encrypt=enc)[0]
 
 
 def scanned_pdf(report: Report, layout: PdfLayout = PdfLayout(), dpi: int = 100,
@@ -693,6 +786,101 @@ def _copy_page_text(canvas: Canvas, source, index: int, font: str) -> None:
     textpage.close()
     page.close()
     canvas.showPage()
+
+
+def mixed_pdf(report: Report, layout: PdfLayout = PdfLayout(), dpi: int = 200,
+              pages: Iterable[int] | None = None, tables_only: bool | Iterable[int] = False) -> bytes:
+    """The report with its table pages turned into pictures and its other pages left as text, as
+    when a Word report with tables pasted as screenshots is exported: each table page (or each
+    of `pages`, 1-based) becomes one greyscale JPEG of the whole page, with only its page number
+    kept as text; every other page is untouched. With `tables_only` (True, or the pages it
+    applies to), only each ruled table becomes a picture, cut to its rulings, and the prose
+    around it stays text."""
+    import pypdfium2 as pdfium
+
+    from extract.readers.pdf import PDFIUM_LOCK  # pdfium is not thread-safe
+
+    if tables_only:  # pdfium rewrites the text it keeps, which only a Unicode-encoded CID font survives
+        layout = replace(layout, font="builtin")
+    source, table_pages = _render(report, layout)
+    chosen = sorted(set(pages) if pages is not None else table_pages)
+    cut = set(chosen) if tables_only is True else set(tables_only or ())
+    with PDFIUM_LOCK:
+        doc = pdfium.PdfDocument(source)
+        try:
+            for number in chosen:
+                _picture_page(doc, number - 1, dpi, number in cut)
+            out = io.BytesIO()
+            doc.save(out)
+        finally:
+            doc.close()
+    return out.getvalue()
+
+
+def _picture_page(doc, index: int, dpi: int, tables_only: bool = False) -> None:
+    """Replace what page `index` draws by a picture of it, keeping its page number's text (or,
+    `tables_only`, replace each ruled table by a picture of it, keeping the text around)."""
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_c
+
+    page = doc[index]
+    try:
+        width, height = page.get_size()
+        scale = dpi / 72
+        picture = page.render(scale=scale, grayscale=True).to_pil()
+        objects = list(page.get_objects(max_depth=1))
+        regions = _ruled_regions(objects) if tables_only else []
+        if not regions:
+            regions = [(0.0, 0.0, width, height)]
+        textpage = page.get_textpage()
+        for obj in objects:
+            if obj.type == pdfium_c.FPDF_PAGEOBJ_TEXT and _is_page_number_object(obj, textpage):
+                continue
+            left, bottom, right, top = obj.get_bounds()
+            cx, cy = (left + right) / 2, (bottom + top) / 2
+            if any(x0 - 1 <= cx <= x1 + 1 and y0 - 1 <= cy <= y1 + 1 for x0, y0, x1, y1 in regions):
+                page.remove_obj(obj)
+        textpage.close()
+        for x0, y0, x1, y1 in regions:
+            crop = picture.crop((int(x0 * scale), int((height - y1) * scale),
+                                 int(round(x1 * scale)), int(round((height - y0) * scale))))
+            jpeg = io.BytesIO()
+            crop.save(jpeg, format="JPEG", quality=80)
+            image = pdfium.PdfImage.new(doc)
+            image.load_jpeg(io.BytesIO(jpeg.getvalue()), inline=False)
+            image.set_matrix(pdfium.PdfMatrix().scale(x1 - x0, y1 - y0).translate(x0, y0))
+            page.insert_obj(image)
+        page.gen_content()
+    finally:
+        page.close()
+
+
+def _ruled_regions(objects, pad: float = 1.5) -> list[tuple[float, float, float, float]]:
+    """Boxes (PDF coordinates) of the ruled tables on a page: path objects whose boxes touch,
+    merged, each padded a little."""
+    import pypdfium2.raw as pdfium_c
+
+    boxes = sorted((o.get_bounds() for o in objects if o.type == pdfium_c.FPDF_PAGEOBJ_PATH), key=lambda b: -b[3])
+    regions: list[list[float]] = []
+    for left, bottom, right, top in boxes:
+        if regions and top >= regions[-1][1] - 2.0:  # touches the region above (sorted by top, downwards)
+            r = regions[-1]
+            r[0], r[1], r[2], r[3] = min(r[0], left), min(r[1], bottom), max(r[2], right), max(r[3], top)
+        else:
+            regions.append([left, bottom, right, top])
+    return [(r[0] - pad, r[1] - pad, r[2] + pad, r[3] + pad) for r in regions]
+
+
+def _is_page_number_object(obj, textpage) -> bool:
+    import ctypes
+
+    import pypdfium2.raw as pdfium_c
+
+    n = pdfium_c.FPDFTextObj_GetText(obj.raw, textpage.raw, None, 0)
+    buf = ctypes.create_string_buffer(n)
+    pdfium_c.FPDFTextObj_GetText(obj.raw, textpage.raw, ctypes.cast(buf, ctypes.POINTER(ctypes.c_ushort)), n)
+    text = buf.raw.decode("utf-16-le", errors="ignore").rstrip("\x00").strip()
+    return bool(re.fullmatch(r"-\s*\d+\s*-", text))  # the footer's - N -
 
 
 def cid_font_pdf(report: Report, layout: PdfLayout = PdfLayout()) -> bytes:

@@ -4,6 +4,8 @@ Most pages of a report are prose, and a full pdfminer layout of a page costs ten
 needs to extract its text. So, one page at a time, nothing of a page kept once it is read:
 
     open_pdf              pdfium document (empty password first); encrypted, corrupt → ReadError
+    is_picture_page       a page that is a picture (a scan, a table pasted as a screenshot): read
+                          by OCR (`extract.readers.ocr`) once the text pages are read
     is_table_page         pdfium text: section titles, header labels or rows of numbers on the page?
     page_lines            running text of other pages, in reading order, as `Line`s
     page_geometry         chars and ruling edges of a table page (pdfium by default; or pdfplumber)
@@ -16,8 +18,10 @@ needs to extract its text. So, one page at a time, nothing of a page kept once i
     join_continued_grids  a table cut by a page break becomes one `Grid`: a repeated header is
                           dropped and a merged label cut in two (（四）无 | 法提供) is joined again
 
-Doubled glyphs of fake-bold text are removed (`dedupe_chars`). A file that cannot be read raises
-`ReadError` with check ``pdf.encrypted``, ``pdf.corrupt``, ``pdf.no_text`` or ``pdf.cid_font``;
+Doubled glyphs of fake-bold text are removed (`dedupe_chars`); glyphs of a vertical (Identity-V)
+font, which pdfium measures before the text matrix, get their printed box (`vertical_box`). A
+file that cannot be read raises `ReadError` with check ``pdf.encrypted``, ``pdf.corrupt``,
+``pdf.no_text`` or ``pdf.cid_font``;
 a file read in part gets a `Finding` with the same checks.
 """
 
@@ -58,6 +62,7 @@ class Char(NamedTuple):
     top: float
     bottom: float
     size: float
+    vertical: bool = False  # a vertical font's glyph whose box pdfium left unscaled (re-measured)
 
     @property
     def cx(self) -> float:
@@ -301,11 +306,13 @@ _SKIP = {0x0A, 0x0D, 0xFFFE, 0x02, 0x00}
 def pdfium_chars(textpage: pdfium.PdfTextPage, height: float) -> tuple[list[Char], int]:
     """The page's printed chars (generated spaces and line breaks left out) and how many of
     them pdfium could not map to Unicode. A char's box is pdfium's loose box (font ascent to
-    descent): its bottom is steady along a line and its height is the printed size."""
+    descent): its bottom is steady along a line and its height is the printed size. A glyph of
+    a vertical font gets the box `vertical_box` gives it."""
     raw = textpage.raw
     rect = pdfium_c.FS_RECTF()
     get_unicode, is_generated = pdfium_c.FPDFText_GetUnicode, pdfium_c.FPDFText_IsGenerated
     map_error, loose_box = pdfium_c.FPDFText_HasUnicodeMapError, pdfium_c.FPDFText_GetLooseCharBox
+    font_size = pdfium_c.FPDFText_GetFontSize
     chars: list[Char] = []
     unmapped = 0
     for i in range(pdfium_c.FPDFText_CountChars(raw)):
@@ -315,10 +322,45 @@ def pdfium_chars(textpage: pdfium.PdfTextPage, height: float) -> tuple[list[Char
         if map_error(raw, i):
             unmapped += 1
         loose_box(raw, i, rect)
-        bottom = height - rect.bottom
-        size = rect.top - rect.bottom
-        chars.append(Char(chr(code), rect.left, rect.right, bottom - size, bottom, size))
+        left, right, low, high = rect.left, rect.right, rect.bottom, rect.top
+        em = font_size(raw, i)
+        vertical = False
+        if em > 0 and abs((right - left) - em) <= em * 0.01:  # an em wide: maybe an unscaled vertical box
+            fixed = vertical_box(raw, i, (left, right, low, high))
+            if fixed is not None:
+                (left, right, low, high), vertical = fixed, True
+        bottom = height - low
+        size = high - low
+        chars.append(Char(chr(code), left, right, bottom - size, bottom, size, vertical))
     return chars, unmapped
+
+
+_MATRIX = pdfium_c.FS_MATRIX()
+_OX, _OY = ctypes.c_double(), ctypes.c_double()
+
+
+Box = tuple[float, float, float, float]  # left, right, bottom, top in PDF coordinates
+
+
+def vertical_box(raw, index: int, box: Box) -> Box | None:
+    """The true box of a glyph of a vertical font, or None for any other glyph.
+
+    pdfium measures a glyph of a vertical (Identity-V) font as one em of the font size *before*
+    the text matrix: WPS sets such a glyph at 20× its size in a matrix scaled by 1/20, so its
+    box comes out 20 times too large and far into the cells beside it (its glyphs then read in
+    among the row label next to it). A horizontal glyph's box is always scaled, so a box exactly
+    one unscaled em wide while the matrix scales is a vertical glyph: its box is scaled about
+    the glyph's origin, as pdfium does for horizontal glyphs."""
+    if not pdfium_c.FPDFText_GetMatrix(raw, index, _MATRIX):
+        return None
+    m = _MATRIX
+    scale = abs(m.a * m.d - m.b * m.c) ** 0.5
+    if abs(scale - 1.0) <= 0.02 or scale == 0.0:
+        return None  # unscaled: pdfium's box is right (or not a vertical glyph at all)
+    pdfium_c.FPDFText_GetCharOrigin(raw, index, _OX, _OY)
+    ox, oy = _OX.value, _OY.value
+    left, right, low, high = box
+    return (ox + (left - ox) * scale, ox + (right - ox) * scale, oy + (low - oy) * scale, oy + (high - oy) * scale)
 
 
 def dedupe_chars(chars: list[Char], tolerance: float = 1.0) -> list[Char]:
@@ -1076,11 +1118,13 @@ def garbled_share(chars: Iterable[Char]) -> tuple[int, float]:
     return len(cjk), sum(ch in _COMMON for ch in cjk) / len(cjk)
 
 
-def read_pdf(data: bytes, filename: str | None = None, *, engine: str = "pdfium") -> Document:
+def read_pdf(data: bytes, filename: str | None = None, *, engine: str = "pdfium", ocr: bool = True) -> Document:
     """The PDF's running text and tables, page by page, in reading order.
 
     `engine` chooses where table pages' chars and rulings come from: ``pdfium`` (fast, the
-    default) or ``pdfplumber`` (pdfminer's layout; slower, kept to cross-check)."""
+    default) or ``pdfplumber`` (pdfminer's layout; slower, kept to cross-check). Pages that are
+    pictures (a mixed PDF: tables pasted as images, prose as text) are read by OCR when `ocr`
+    and Tesseract allow; a PDF of pictures only raises ``pdf.no_text`` (the scan path reads it)."""
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}; expected one of {ENGINES}")
     with PDFIUM_LOCK:
@@ -1101,6 +1145,8 @@ def read_pdf(data: bytes, filename: str | None = None, *, engine: str = "pdfium"
         finally:
             doc.close()
             stats.close()
+    if ocr and stats.chars and (stats.imageonly or stats.pictured):
+        _ocr_picture_pages(data, pages, stats)
     findings.extend(stats.findings())
     blocks = join_continued_grids(pages)
     return Document("pdf", [p.block for p in blocks], n_pages, title, findings)
@@ -1115,8 +1161,11 @@ class _Stats:
     common: float = 0.0
     unmapped: int = 0
     imageonly: list[int] = field(default_factory=list)
+    pictured: list[int] = field(default_factory=list)  # pages of text with a large picture, no table in text
     textless: list[int] = field(default_factory=list)
     plumber: object | None = None
+    ocr_read: bool = False  # the picture pages were read by OCR
+    ocr: list[Finding] = field(default_factory=list)  # what OCR of them said
 
     def add(self, chars: list[Char], unmapped: int) -> None:
         self.chars += len(chars)
@@ -1144,9 +1193,14 @@ class _Stats:
         if self.unmapped:
             out.append(Finding("pdf.cid_font", "warning", f"{self.unmapped} glyphs have no Unicode mapping"))
         if self.imageonly:
-            listed = ", ".join(map(str, self.imageonly))
-            out.append(Finding("pdf.no_text", "warning",
-                               f"pages {listed} have no text layer (images only): what they hold needs OCR"))
+            listed = ("pages " if len(self.imageonly) > 1 else "page ") + ", ".join(map(str, self.imageonly))
+            if self.ocr_read:
+                out.append(Finding("pdf.no_text", "info",
+                                   f"{listed}: no text layer (images only); read by OCR"))
+            else:
+                out.append(Finding("pdf.no_text", "warning",
+                                   f"{listed}: no text layer (images only); what they hold needs OCR"))
+            out.extend(self.ocr)
         return out
 
 
@@ -1170,9 +1224,10 @@ def _read_page(page: pdfium.PdfPage, number: int, engine: str, data: bytes, stat
     try:
         count = textpage.count_chars()
         text = textpage.get_text_range() if count else ""
+        if is_picture_page(page, text):
+            stats.imageonly.append(number)
+            return [], body_size
         if not text.strip():
-            if _has_images(page):
-                stats.imageonly.append(number)
             return [], body_size
         height = page.get_height()
         if not body_size:
@@ -1180,6 +1235,8 @@ def _read_page(page: pdfium.PdfPage, number: int, engine: str, data: bytes, stat
         if not is_table_page(text):
             chars, unmapped = _sampled_chars(textpage)
             stats.add(chars, unmapped)
+            if image_share(page) >= PICTURE_SHARE:  # prose around a picture: maybe a table pasted as one
+                stats.pictured.append(number)
             return [_Placed(k, line) for k, line in enumerate(page_lines(text, number))], body_size
         if engine == "pdfplumber":
             geom, unmapped = _plumber_page(stats, data, number)
@@ -1210,6 +1267,56 @@ def _has_images(page: pdfium.PdfPage) -> bool:
     raw = page.raw
     return any(pdfium_c.FPDFPageObj_GetType(pdfium_c.FPDFPage_GetObject(raw, i)) == pdfium_c.FPDF_PAGEOBJ_IMAGE
                for i in range(pdfium_c.FPDFPage_CountObjects(raw)))
+
+
+#: a page whose text, page numbers aside, is shorter than this and whose images cover at least
+#: `PICTURE_SHARE` of it is a picture (a scanned page, a table pasted as a screenshot)
+PICTURE_TEXT = 20
+PICTURE_SHARE = 0.25
+
+
+def is_picture_page(page: pdfium.PdfPage, text: str) -> bool:
+    """Is the page's content a picture: no text beyond furniture (a page number) and images
+    over a good part of it?"""
+    if len(text) > 10 * PICTURE_TEXT or sum(len(line.text) for line in page_lines(text, 0)) >= PICTURE_TEXT:
+        return False
+    if not text.strip():
+        return _has_images(page)
+    return image_share(page) >= PICTURE_SHARE
+
+
+def image_share(page: pdfium.PdfPage) -> float:
+    """The share of the page's area under image objects (their bounding boxes, capped at 1)."""
+    raw = page.raw
+    left, bottom, right, top = ctypes.c_float(), ctypes.c_float(), ctypes.c_float(), ctypes.c_float()
+    area = 0.0
+    for i in range(pdfium_c.FPDFPage_CountObjects(raw)):
+        obj = pdfium_c.FPDFPage_GetObject(raw, i)
+        if pdfium_c.FPDFPageObj_GetType(obj) == pdfium_c.FPDF_PAGEOBJ_IMAGE and \
+                pdfium_c.FPDFPageObj_GetBounds(obj, left, bottom, right, top):
+            area += max(right.value - left.value, 0.0) * max(top.value - bottom.value, 0.0)
+    page_area = page.get_width() * page.get_height()
+    return min(area / page_area, 1.0) if page_area else 0.0
+
+
+def _ocr_picture_pages(data: bytes, pages: list[list[_Placed]], stats: _Stats) -> None:
+    """Read the pictures of a mixed PDF by OCR: a picture page gives all its blocks, a page of
+    text with a large picture only the tables OCR finds in it (its text layer is exact), after
+    the page's lines. Without Tesseract (or when it fails) the findings say why."""
+    from extract.readers.ocr import ocr_findings, ocr_pdf_pages
+
+    try:
+        blocks = ocr_pdf_pages(data, sorted({*stats.imageonly, *stats.pictured}))
+    except ReadError as exc:
+        if stats.imageonly:
+            stats.ocr = [Finding(exc.check, "warning", f"the picture pages could not be read by OCR: {exc}")]
+        return
+    kept = [b for b in blocks if b.page in stats.imageonly or (b.page in stats.pictured and isinstance(b, Grid))]
+    for k, block in enumerate(kept):
+        if block.page is not None and 1 <= block.page <= len(pages):
+            pages[block.page - 1].append(_Placed(len(pages[block.page - 1]) + k, block))
+    if stats.imageonly or any(isinstance(b, Grid) for b in kept):
+        stats.ocr, stats.ocr_read = ocr_findings(kept), bool(stats.imageonly)
 
 
 def _plumber_page(stats: _Stats, data: bytes, number: int) -> tuple[PageGeometry, int]:
