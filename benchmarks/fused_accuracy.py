@@ -5,7 +5,7 @@ each with `render_text(style="fused")`, and reads it back two ways over the same
 
 - baseline: one digit per cell — a row is read only when its run has exactly as many digits as
   cells (the rule a person applies to ``0000000``), else it is skipped;
-- ours: `extract.fused.read_fused_text` (row identities, then the column identities jointly).
+- ours: `extract.find.fused.read_fused_text` (row identities, then the column identities jointly).
 
 Prints, per reader: exact cells / truth cells, cells read wrong without a flag (silent errors),
 `cell.ambiguous` cells / truth cells (all tables, and tables 三+四 which the identities bind), and
@@ -24,7 +24,7 @@ import pandas as pd
 
 from extract.forge.model import MESSES, generate
 from extract.forge.text import render_text
-from extract.fused import locate, parse_run, read_fused_text
+from extract.find.fused import locate, parse_run, read_fused_text
 from extract import template as tpl
 
 MIX = ("clean", "clean", "clean", "unit_suffix", "fullwidth", "org_subtotal", "na_cells", "label_typo",

@@ -22,7 +22,7 @@ import argparse
 import time
 from collections import Counter
 
-from extract import tables
+from extract.find import tables
 from extract.forge.legacy import FAMILIES, generate_legacy, render_legacy
 from extract.parse import parse_bytes
 

@@ -5,7 +5,7 @@ Scans are made the way a township office makes them: the forged PDF rasterised b
 (200 dpi by default), turned by a slight random angle, grey noise and specks added, saved as a
 JPEG. Each scan is read by
 
-* ours — `extract.readers.ocr`: deskew, table grid from the ruling lines, OCR cell by cell;
+* ours — `extract.read.ocr`: deskew, table grid from the ruling lines, OCR cell by cell;
 * baseline — whole-page Tesseract with no grid detection (``--psm 6``, interword spaces kept),
   its text read by the project's text reader, as a pipeline without table detection would.
 
@@ -111,9 +111,9 @@ def read_with_confidence(doc) -> tuple:
     learns the confidence of a cell from `OcrCell.confidence`)."""
     import pandas as pd
 
-    from extract import tables
+    from extract.find import tables
     from extract.parse import document_to_result
-    from extract.readers.ocr import LOW_CONFIDENCE
+    from extract.read.ocr import LOW_CONFIDENCE
 
     confidences: dict[tuple[str, str, str], float | None] = {}
     original = tables._cell_read
@@ -182,8 +182,8 @@ def score(report: Report, result, flags) -> dict:
 
 def read_ours(pages: list[bytes]):
     """Our OCR reader over the scanned pages, as the PDF reader will call it."""
-    from extract.document import Document
-    from extract.readers.ocr import load_images, ocr_findings, ocr_page
+    from extract.model import Document
+    from extract.read.ocr import load_images, ocr_findings, ocr_page
 
     blocks = [b for number, page in enumerate(pages, start=1) for b in ocr_page(load_images(page)[0], number)]
     return Document("pdf", blocks, pages=len(pages), findings=ocr_findings(blocks))
@@ -191,8 +191,8 @@ def read_ours(pages: list[bytes]):
 
 def read_baseline(pages: list[bytes]):
     """Whole-page Tesseract (no grid detection), its text read by the project's text reader."""
-    from extract.readers.ocr import _run
-    from extract.readers.text import read_text
+    from extract.read.ocr import _run
+    from extract.read.text import read_text
 
     texts = []
     for page in pages:

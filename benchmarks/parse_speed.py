@@ -14,7 +14,7 @@ import time
 
 import lxml.html
 
-from extract.encoding import decode
+from extract.read.encoding import decode
 from extract.forge.html import render_html
 from extract.forge.model import Mess, generate
 from extract.forge.text import render_text

@@ -3,7 +3,7 @@
 Each shape of `SHAPES` renders forged reports (exact truth) the way agencies actually publish
 them; every sample goes through `extract.parse.parse_bytes` as a crawled document would (a page's
 body pictures with it), and a shape's samples are curated together so that reports of one agency
-settle each other's open splits (`extract.disambiguate.settle_across_years`). Prints, per shape and
+settle each other's open splits (`extract.find.disambiguate.settle_across_years`). Prints, per shape and
 overall: truth cells, cells exact, cells silently wrong (a wrong or lost value with no warning or
 error on that cell, its row or its table), and cells flagged (a warning or error on them), and wall seconds per document.
 
@@ -26,7 +26,7 @@ from typing import Callable
 
 import pandas as pd
 
-from extract.disambiguate import settle_across_years
+from extract.find.disambiguate import settle_across_years
 from extract.forge.html import render_html
 from extract.forge.model import MESSES, Mess, following_year, generate
 from extract.forge.text import render_text

@@ -11,12 +11,12 @@ import zlib
 
 import pytest
 
-from extract.document import ReadError
+from extract.model import ReadError
 from extract.forge.docx import render_docx
 from extract.forge.model import generate
 from extract.parse import parse_bytes
-from extract.readers import doc as doc_reader
-from extract.readers.docx import read_docx
+from extract.read import doc as doc_reader
+from extract.read.docx import read_docx
 
 DOCX = render_docx(generate(51, "2021"))
 

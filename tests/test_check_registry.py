@@ -1,4 +1,4 @@
-"""Every check code the code can write to `flags.check` is registered in `extract.document.CHECKS`,
+"""Every check code the code can write to `flags.check` is registered in `extract.model.CHECKS`,
 with a severity and a doc: found by reading the source (every place a code is spelled) and by
 parsing forged reports of every format and real published ones."""
 
@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import extract
-from extract.document import CHECKS, Finding
+from extract.model import CHECKS, Finding
 
 SOURCE = Path(extract.__file__).parent
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
@@ -64,7 +64,7 @@ def test_every_code_the_source_spells_is_registered():
     codes = source_codes()
     assert len(codes) > 30  # the scan reaches readers, finders, checks and the cross-report checks
     missing = {code: where for code, where in codes.items() if code not in CHECKS}
-    assert not missing, f"check codes written but not registered in extract.document.CHECKS: {missing}"
+    assert not missing, f"check codes written but not registered in extract.model.CHECKS: {missing}"
 
 
 def test_registered_codes_have_a_severity_and_a_doc():

@@ -4,9 +4,9 @@ from dataclasses import replace
 
 import pytest
 
-from extract.checks import check_report
+from extract.check.report import check_report
 from extract.forge.model import Mess, generate
-from extract.document import CellRead
+from extract.model import CellRead
 
 
 def _cells(report, method="html"):

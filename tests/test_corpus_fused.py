@@ -4,9 +4,9 @@ every cell recovered by the template's arithmetic, against the truth read from t
 import pytest
 
 from conftest import cell_differences, read_truth
-from extract.fused import METHOD, read_fused
+from extract.find.fused import METHOD, read_fused
 from extract.parse import parse_path
-from extract.readers.text import read_text
+from extract.read.text import read_text
 
 EXPORTS = ["pingtan_2021", "pingtan_2022", "pingtan_2023"]
 #: table 二's 规范性文件 row: no identity binds it, so its split is a documented guess, flagged

@@ -22,10 +22,10 @@ from extract.forge.model import AGENCIES, Mess, Printed
 from extract.forge.prose import write_prose
 from extract.forge.text import render_text
 from extract.parse import parse_bytes
-from extract.readers import read_document
-from extract.sniff import sniff_format
+from extract.read import read_document
+from extract.read.sniff import sniff_format
 from extract.research import crossreport
-from extract.statements import stated_columns, stated_numbers
+from extract.find.statements import stated_columns, stated_numbers
 
 from conftest import read_truth
 

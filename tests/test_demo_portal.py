@@ -11,7 +11,7 @@ import pytest
 from protego import Protego
 
 from extract.forge.portal import DemoPortal
-from extract.sniff import sniff_format
+from extract.read.sniff import sniff_format
 
 
 @pytest.fixture(scope="module")

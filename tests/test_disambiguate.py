@@ -9,11 +9,11 @@ import pytest
 
 from extract.curate import curate, parse_files
 from extract.datasets import read_dataset
-from extract.disambiguate import Constraint, narrow, stated_active
+from extract.find.disambiguate import Constraint, narrow, stated_active
 from extract.forge.model import Mess, following_year, generate
 from extract.forge.prose import write_prose
 from extract.forge.text import render_text
-from extract.fused import read_fused_text
+from extract.find.fused import read_fused_text
 
 KEYS = ["table", "row", "column"]
 

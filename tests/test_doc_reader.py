@@ -11,7 +11,7 @@ import pytest
 from conftest import cell_differences
 from extract.forge.model import MESSES, generate
 from extract.parse import parse_bytes
-from extract.readers import doc as doc_reader
+from extract.read import doc as doc_reader
 
 needs_soffice = pytest.mark.skipif(doc_reader.soffice_path() is None,
                                    reason="LibreOffice (soffice) is not installed: DOC files can be neither "

@@ -11,11 +11,11 @@ import pytest
 from docx.oxml.ns import qn
 
 from conftest import cell_differences
-from extract.document import Grid, Line
+from extract.model import Grid, Line
 from extract.forge.docx import render_docx
 from extract.forge.model import MESSES, generate
 from extract.parse import parse_bytes
-from extract.readers.docx import read_docx
+from extract.read.docx import read_docx
 
 #: every mess, each with its own seed, alternating the two templates
 CASES = [(seed, "2021" if seed % 2 else "2019", name) for seed, name in enumerate(MESSES, start=11)]

@@ -17,7 +17,7 @@ from extract.forge.html import render_html
 from extract.forge.model import MESSES, AGENCIES, Mess, generate
 from extract.forge.prose import write_prose
 from extract.forge.text import render_text
-from extract.sniff import sniff_format
+from extract.read.sniff import sniff_format
 
 SEEDS = range(12)
 OUTCOME_KEYS = ("granted", "partially_granted")

@@ -14,9 +14,9 @@ from conftest import cell_differences
 from extract.forge.model import MESSES, Mess, generate
 from extract.forge.spans import REQUEST_LABELS
 from extract.forge.text import render_text
-from extract.fused import (METHOD, locate, parse_run, read_fused_text, row_candidates, solve_active,
+from extract.find.fused import (METHOD, locate, parse_run, read_fused_text, row_candidates, solve_active,
                            text_to_pieces)
-from extract.fused import LocatedRow
+from extract.find.fused import LocatedRow
 from extract.parse import parse_bytes
 from extract.template import REQUESTS_2019, REQUESTS_2021
 

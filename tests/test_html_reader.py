@@ -2,9 +2,9 @@
 
 import pytest
 
-from extract.document import Grid
+from extract.model import Grid
 from extract.parse import parse_bytes
-from extract.readers.html import read_html
+from extract.read.html import read_html
 
 WORD_TABLE = """<html><head><meta http-equiv=Content-Type content="text/html; charset=gb2312">
 <title>某某市人民政府2022年政府信息公开工作年度报告</title><style>p.MsoNormal{margin:0}</style></head>
@@ -88,7 +88,7 @@ def test_an_all_blank_row_labelled_other_is_a_data_row_not_a_header():
 from conftest import cell_differences  # noqa: E402
 from extract.forge.html import render_html  # noqa: E402
 from extract.forge.model import MESSES, generate  # noqa: E402
-from extract.sniff import sniff_format  # noqa: E402
+from extract.read.sniff import sniff_format  # noqa: E402
 
 
 @pytest.mark.parametrize("style", ["fragment", "json"])

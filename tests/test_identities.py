@@ -5,7 +5,7 @@ the same identities."""
 import pytest
 
 from extract import template as tpl
-from extract.document import CHECKS
+from extract.model import CHECKS
 from extract.forge.model import Mess, generate
 from extract.template.identities import BALANCE, ROW_IDENTITIES, column_identities, outcome_rows, outcomes_sum
 
@@ -61,10 +61,10 @@ def test_every_identity_is_a_registered_check_with_its_total_reported_where_it_i
 def test_the_checks_and_the_fused_solver_flag_the_same_broken_identity():
     """A table whose own numbers break 总计 = Σ outcomes: the check on clean cells and the solver on
     fused digits both report `requests.outcomes_sum` at total_handled (origin source)."""
-    from extract.checks import check_report
-    from extract.document import CellRead
+    from extract.check.report import check_report
+    from extract.model import CellRead
     from extract.forge.model import generate
-    from extract.fused import equation_flags, Candidate
+    from extract.find.fused import equation_flags, Candidate
 
     report = generate(5)
     truth = report.truth()

@@ -2,7 +2,7 @@ import pytest
 
 from extract import template as tpl
 from extract.template.labels import match, normalise, split_parts
-from extract.tables import UNION, match_row, path_to_column
+from extract.template.printed import UNION, match_row, path_to_column
 
 REQUEST_ROWS = UNION["requests"].rows
 

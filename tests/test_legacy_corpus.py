@@ -92,7 +92,7 @@ def test_legacy_corpus_keeps_its_sums(corpus, name):
 def test_a_fused_row_no_sum_decides_is_flagged_not_silent(corpus):
     """平潭县 2013's table alone (its prose cut off): '18535395' (主动公开信息数) reads 1853|5395 but
     also 185|35395 …: chosen by the rule, flagged; the 受理 row '728' has one reading (7|28)."""
-    from extract.legacy import read_legacy_text
+    from extract.find.legacy import read_legacy_text
 
     text = (corpus / "pingtan-xian_2013.txt").read_text(encoding="utf-8")
     table = text[text.index("附件1："):]
@@ -125,7 +125,7 @@ def test_report_without_a_table_gives_its_prose_figures_only(corpus):
 
 
 def test_money_in_yuan_becomes_10k_yuan():
-    from extract.legacy import read_legacy_text
+    from extract.find.legacy import read_legacy_text
 
     text = ("统计表 指标名称 计量单位 2016年度 历年累计 主动公开文件数 条 12 40 受理依申请公开信息总数 条 3 9 "
             "对申请的答复总数 条 3 9 政府信息公开收费减免金额 元 2500 12000")

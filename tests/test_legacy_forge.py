@@ -109,7 +109,7 @@ def test_legacy_sums_are_checked():
 def test_fused_level_columns_are_flagged_not_guessed_silently():
     """Three figure columns run together (区政府 / 区直单位 / 乡镇街道) have many readings: every
     cell read from such a run carries a cell.ambiguous flag; a long run is left out, not a crash."""
-    from extract.legacy import read_legacy_text
+    from extract.find.legacy import read_legacy_text
 
     text = ("统计指标 单位 区政府统计数 区直单位统计数 乡镇街道统计数 （一）主动公开政府信息数 条 12345 "
             "（一）收到申请数 件 3 4 5 1.当面申请数 件 3 4 5 （三）申请答复数 件 3 4 5 四、行政复议数量 件 "
@@ -134,7 +134,7 @@ def test_a_local_indicator_is_kept_as_extra_with_its_label():
 def test_a_numbered_national_form_in_text_drops_the_row_numbers():
     """序号 统计指标 单位 统计数, flattened with spaces: '1 （一）主动公开政府信息数 条 346 2 其中：…' —
     the 2 after 346 is the next row's number."""
-    from extract.legacy import read_legacy_text
+    from extract.find.legacy import read_legacy_text
 
     text = ("序号 统计指标 单位 统计数 一、主动公开情况 1 （一）主动公开政府信息数 条 346 2 其中：主动公开规范性文件数 条 12 "
             "3 （一）收到申请数 件 9 4 1.当面申请数 件 5 5 3.网络申请数 件 4 6 （三）申请答复数 件 9 7 四、行政复议数量 件 1 "

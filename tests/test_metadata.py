@@ -1,6 +1,6 @@
 import pytest
 
-from extract.metadata import level_of, read_metadata
+from extract.find.metadata import level_of, read_metadata
 
 
 @pytest.mark.parametrize("agency, level", [

@@ -15,10 +15,10 @@ import pytest
 from PIL import Image
 
 from conftest import REPO
-from extract.document import Document, Grid
+from extract.model import Document, Grid
 from extract.forge.model import Mess, generate
 from extract.forge.pdf import render_pdf
-from extract.readers import ocr
+from extract.read import ocr
 
 pytestmark = pytest.mark.skipif(shutil.which("tesseract") is None or shutil.which("pdftoppm") is None,
                                 reason="Tesseract (tesseract-ocr, tesseract-ocr-chi-sim) or pdftoppm "

@@ -13,8 +13,8 @@ from conftest import cell_differences
 from extract.forge.model import generate
 from extract.forge.pdf import PdfLayout, mixed_pdf, render_pdf
 from extract.parse import parse_bytes
-from extract.readers import pdf as reader
-from extract.readers.pdf import read_pdf
+from extract.read import pdf as reader
+from extract.read.pdf import read_pdf
 
 
 @pytest.fixture(scope="module")

@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import pytest
 
-from extract.document import Grid, ReadError
+from extract.model import Grid, ReadError
 from extract.forge import pdf as forge
 from extract.forge.model import MESSES, generate
 from extract.forge.pdf import LAYOUTS, expected_texts, render_pdf
 from extract.forge.spans import sheets
-from extract.readers import pdf as reader
-from extract.readers.pdf import read_pdf
+from extract.read import pdf as reader
+from extract.read.pdf import read_pdf
 
 RULED = [name for name in LAYOUTS if name != "borderless"]
 

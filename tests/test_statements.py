@@ -4,7 +4,7 @@ prose figures. The phrasings are the real ones of ../shared/corpus."""
 
 import pytest
 
-from extract.statements import about_requests, legacy_statements, stated_numbers
+from extract.find.statements import about_requests, legacy_statements, stated_numbers
 
 APPROVALS = ("（二）推进行政权力运行信息公开。一是推进行政审批事项公开透明。目前，区县已入驻审批服务部门和单位13个，"
              "开设窗口26个，共受理申请121510件。")

@@ -1,7 +1,7 @@
 """Text exports: tab-separated and space-separated, with labels broken over lines."""
 
 from extract.parse import parse_bytes
-from extract.readers.text import read_text
+from extract.read.text import read_text
 
 TSV = """某某县人民政府2023年政府信息公开工作年度报告
 

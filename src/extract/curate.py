@@ -14,7 +14,7 @@ import pandas as pd
 
 from extract.datasets import curated_lock, write_datasets
 from extract.parse import ParseResult, parse_path
-from extract.sniff import sniff_format
+from extract.read.sniff import sniff_format
 
 SKIP_NAMES = ("README", ".")
 BATCH = 100
@@ -118,7 +118,7 @@ def frames(results: list[ParseResult]) -> tuple[pd.DataFrame, pd.DataFrame, pd.D
 def curate(results: Iterable[ParseResult], out: Path, batch: int = BATCH) -> Summary:
     """Write parse results to the datasets under `out`, `batch` reports per upsert. Fused table 二
     splits a report left open are narrowed first by the agency's neighbouring years, from this
-    run's earlier reports and the curated datasets (`extract.disambiguate`)."""
+    run's earlier reports and the curated datasets (`extract.find.disambiguate`)."""
     summary = Summary()
     earlier: list[ParseResult] = []
     for chunk in _chunks(results, batch):
@@ -134,7 +134,7 @@ def curate(results: Iterable[ParseResult], out: Path, batch: int = BATCH) -> Sum
 def settle_chunk(chunk: list[ParseResult], earlier: list[ParseResult], out: Path) -> list[ParseResult]:
     """`chunk` with its open table 二 splits narrowed by the agency's other years (this run's
     earlier reports and the curated ones); the earlier reports only inform, they are written."""
-    from extract.disambiguate import curated_neighbours, settle_across_years
+    from extract.find.disambiguate import curated_neighbours, settle_across_years
 
     years = {int(r.report["year"]) for r in chunk if r.alternatives and r.report.get("year")}
     if not years:

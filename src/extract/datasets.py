@@ -37,7 +37,7 @@ REPORTS = pa.schema([
     ("source_path", pa.string()), ("status", pa.string()), ("error", pa.string()),
     ("parser_version", pa.string()), ("parsed_at", pa.timestamp("us", tz="UTC")),
     ("title", pa.string()), ("cells", pa.int32()), ("flags_error", pa.int32()),
-    # what the report's prose states (extract.statements), for text.table_mismatch
+    # what the report's prose states (extract.find.statements), for text.table_mismatch
     ("stated_received", pa.float64()), ("stated_handled", pa.float64()), ("stated_granted", pa.float64()),
     ("stated_carried_forward", pa.float64()), ("stated_review", pa.float64()), ("stated_litigation", pa.float64()),
     # who published it (extract.region, extract.agencies)

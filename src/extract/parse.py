@@ -18,16 +18,16 @@ from typing import Sequence
 import pandas as pd
 
 from extract import __version__
-from extract.checks import check_report
-from extract.document import Document, Finding, Grid, ReadError
-from extract.local_images import images_beside
-from extract.metadata import Metadata, read_metadata
-from extract.readers import read_document
-from extract.sniff import sniff_format
-from extract.legacy import prose_cells
-from extract.statements import stated_columns
+from extract.check.report import check_report
+from extract.model import Document, Finding, Grid, ReadError
+from extract.read.local_images import images_beside
+from extract.find.metadata import Metadata, read_metadata
+from extract.read import read_document
+from extract.read.sniff import sniff_format
+from extract.find.legacy import prose_cells
+from extract.find.statements import stated_columns
 from extract.template import LEGACY_TABLE
-from extract.tables import Extraction, detect_template, extract_tables
+from extract.find.tables import Extraction, detect_template, extract_tables
 
 CELL_COLUMNS = ["report_id", "year", "table", "row", "column", "value", "kind", "raw", "label", "page", "method"]
 FLAG_COLUMNS = ["report_id", "year", "check", "severity", "table", "row", "column", "expected", "observed",
@@ -42,7 +42,7 @@ class ParseResult:
     cells: pd.DataFrame
     flags: pd.DataFrame
     #: (table, row) → (columns, splits) of fused table 二 rows no identity decided, for
-    #: `extract.disambiguate.settle_across_years` (not written to the datasets)
+    #: `extract.find.disambiguate.settle_across_years` (not written to the datasets)
     alternatives: dict = field(default_factory=dict)
 
     @property
@@ -108,7 +108,7 @@ def _read(data: bytes, fmt: str, filename: str | None, report_id: str, source_pa
 def _read_image_tables(doc: Document, images: Sequence[bytes]) -> Document:
     """The page with the tables OCR finds in its pictures after its text (each picture on its own;
     one that is no image or holds no ruled table adds nothing)."""
-    from extract.readers.ocr import ocr_image_blocks
+    from extract.read.ocr import ocr_image_blocks
 
     blocks = [block for data in images for block in ocr_image_blocks(data)]
     tables = sum(isinstance(b, Grid) for b in blocks)
@@ -124,7 +124,7 @@ def _read_image_tables(doc: Document, images: Sequence[bytes]) -> Document:
 
 def _read_scan(data: bytes, filename: str | None, no_text: ReadError) -> Document:
     """A PDF without a text layer, read by OCR; a ReadError when OCR finds no table either."""
-    from extract.readers.ocr import read_scanned_pdf
+    from extract.read.ocr import read_scanned_pdf
 
     doc = read_scanned_pdf(data, filename)
     if not doc.grids:
@@ -208,7 +208,7 @@ def _confidence_flags(extraction: Extraction) -> list[Finding]:
     read = [c for c in extraction.cells if c.confidence is not None]
     if not read:
         return []
-    from extract.readers.ocr import LOW_CONFIDENCE
+    from extract.read.ocr import LOW_CONFIDENCE
 
     return [Finding("cell.low_confidence", "warning",
                     f"{c.table}.{c.row}.{c.column} read by OCR as {c.raw!r} with confidence {c.confidence:.2f}",

@@ -23,8 +23,8 @@ from extract.crawl.archive import Archive, Known, ManifestWriter
 from extract.crawl.discover import Page, canonical_url, file_format, holds_report, read_page
 from extract.crawl.fetch import Fetched, Fetcher, FetchPolicy
 from extract.crawl.portals import Portal, host_of
-from extract.encoding import decode
-from extract.sniff import sniff_format
+from extract.read.encoding import decode
+from extract.read.sniff import sniff_format
 
 log = logging.getLogger("extract.crawl")
 

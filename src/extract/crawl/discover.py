@@ -1,7 +1,7 @@
 """What a fetched HTML page offers the crawl: report links (by their text and URL), pagination,
 attachments, and whether the page itself is a report.
 
-Pure: bytes and a URL in, a `Page` out. The page is decoded with `extract.encoding` (portals
+Pure: bytes and a URL in, a `Page` out. The page is decoded with `extract.read.encoding` (portals
 often declare GBK only in ``<meta>``, or not at all) and parsed with lxml.
 """
 
@@ -16,7 +16,7 @@ from urllib.parse import parse_qsl, urldefrag, urlencode, urljoin, urlsplit, url
 import lxml.html
 from lxml import etree
 
-from extract.encoding import charset_from_content_type, decode
+from extract.read.encoding import charset_from_content_type, decode
 
 DOCUMENT_EXTENSIONS = {
     ".pdf": "pdf", ".doc": "doc", ".docx": "docx", ".wps": "wps",

@@ -35,8 +35,8 @@ def table_pictures(report: Report, dpi: int = DPI) -> list[TablePicture]:
     from PIL import Image
 
     from extract.forge.pdf import render_pdf
-    from extract.readers.ocr import find_rulings, find_tables, prepare_page
-    from extract.readers.pdf import PDFIUM_LOCK  # pdfium is not thread-safe
+    from extract.read.ocr import find_rulings, find_tables, prepare_page
+    from extract.read.pdf import PDFIUM_LOCK  # pdfium is not thread-safe
 
     pictures: list[TablePicture] = []
     with PDFIUM_LOCK:

@@ -1,6 +1,6 @@
 """Checks across reports, over the curated datasets: frames in, flag frames out.
 
-The per-report identities (`extract.checks`) see one report; these see the collection:
+The per-report identities (`extract.check.report`) see one report; these see the collection:
 
 - ``carry.cross_year``: an agency's 结转下年度继续办理 (carried_forward) in year N should equal its
   上年结转 (carried_over) in year N+1, column by column. A warning on the N+1 report: agencies do
@@ -17,7 +17,7 @@ The per-report identities (`extract.checks`) see one report; these see the colle
 
 All are warnings (``info`` for one file at several addresses), so a report's ``flags_error`` count
 is unchanged. ``origin`` is ``source`` when every cell involved was read by a clean method, as in
-`extract.checks`. `run_cross_checks` writes them into the ``flags`` dataset, replacing the rows of
+`extract.check.report`. `run_cross_checks` writes them into the ``flags`` dataset, replacing the rows of
 these checks (and only those) in every year partition; per-report flags are never touched. A
 reparsed report loses its cross flags until the next run, which the flows do after each curation.
 """
@@ -29,10 +29,10 @@ from pathlib import Path
 import pandas as pd
 
 from extract.agencies import pairing_key
-from extract.checks import CLEAN_METHODS, TOLERANCE
+from extract.check.report import CLEAN_METHODS, TOLERANCE
 from extract.datasets import (FLAGS, PART_FILE, curated_lock, move_unknown_year_partitions, partition_dir,
                               partition_year, read_dataset, read_partition, write_partition)
-from extract.statements import COLUMN_PREFIX, FACT_WORDS, FACTS
+from extract.find.statements import COLUMN_PREFIX, FACT_WORDS, FACTS
 
 #: a table with fewer distinct non-zero numbers is too plain to call a copy: all-zero 表四 is common, and
 #: two townships with 2 requests each can print the same table by chance
@@ -135,7 +135,7 @@ def carry_cross_year(reports: pd.DataFrame, cells: pd.DataFrame) -> pd.DataFrame
 def year_pairs(reports: pd.DataFrame) -> pd.DataFrame:
     """report_id, year, report_id_before, year_before: each agency's report of a year with its report of
     the year before (the best of each agency and year, `one_per_agency_year`). The one pairing of
-    reports across years: ``carry.cross_year`` and `extract.disambiguate` both use it."""
+    reports across years: ``carry.cross_year`` and `extract.find.disambiguate` both use it."""
     chosen = one_per_agency_year(reports)
     before = chosen.assign(year=chosen["year"] + 1).rename(columns={"report_id": "report_id_before"})
     pairs = chosen.merge(before.drop(columns="agency"), on=["agency_key", "year"])

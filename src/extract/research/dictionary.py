@@ -19,7 +19,7 @@ import pyarrow as pa
 from extract import datasets
 from extract import template as tpl
 from extract.research import corrections, crossreport
-from extract.statements import COLUMN_PREFIX, FACT_WORDS
+from extract.find.statements import COLUMN_PREFIX, FACT_WORDS
 
 DICTIONARY_FILE = Path(__file__).resolve().parents[3] / "docs" / "data-dictionary.md"
 

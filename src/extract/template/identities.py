@@ -1,6 +1,6 @@
 """The template's arithmetic as data: each identity is a set of keys with coefficients whose
-weighted sum is 0 (spec/template.md), used by the checks (`extract.checks`) to flag a report
-and by the fused-digit solver (`extract.fused`) to choose among the splits of a digit run.
+weighted sum is 0 (spec/template.md), used by the checks (`extract.check.report`) to flag a report
+and by the fused-digit solver (`extract.find.fused`) to choose among the splits of a digit run.
 
 An identity either runs `across` a row (its keys are columns, it holds in every row of its table)
 or `down` a column (its keys are rows, it holds in every column). The keys with coefficient +1

@@ -5,7 +5,7 @@ needs to extract its text. So, one page at a time, nothing of a page kept once i
 
     open_pdf              pdfium document (empty password first); encrypted, corrupt → ReadError
     is_picture_page       a page that is a picture (a scan, a table pasted as a screenshot): read
-                          by OCR (`extract.readers.ocr`) once the text pages are read
+                          by OCR (`extract.read.ocr`) once the text pages are read
     is_table_page         pdfium text: section titles, header labels or rows of numbers on the page?
     page_lines            running text of other pages, in reading order, as `Line`s
     page_geometry         chars and ruling edges of a table page (pdfium by default; or pdfplumber)
@@ -42,7 +42,7 @@ import pypdfium2.raw as pdfium_c
 from pdfplumber.table import TableFinder
 
 from extract import template as tpl
-from extract.document import Cell, Document, Finding, Grid, Line, ReadError
+from extract.model import Cell, Document, Finding, Grid, Line, ReadError
 
 ENGINES = ("pdfium", "pdfplumber")
 
@@ -1303,7 +1303,7 @@ def _ocr_picture_pages(data: bytes, pages: list[list[_Placed]], stats: _Stats) -
     """Read the pictures of a mixed PDF by OCR: a picture page gives all its blocks, a page of
     text with a large picture only the tables OCR finds in it (its text layer is exact), after
     the page's lines. Without Tesseract (or when it fails) the findings say why."""
-    from extract.readers.ocr import ocr_findings, ocr_pdf_pages
+    from extract.read.ocr import ocr_findings, ocr_pdf_pages
 
     try:
         blocks = ocr_pdf_pages(data, sorted({*stats.imageonly, *stats.pictured}))

@@ -8,19 +8,19 @@ from __future__ import annotations
 from importlib import import_module
 from typing import Callable
 
-from extract.document import Document, ReadError
+from extract.model import Document, ReadError
 
 Reader = Callable[[bytes, "str | None"], Document]
 
 #: format (as sniffed) → "module:function"
 READERS: dict[str, str] = {
-    "html": "extract.readers.html:read_html",
-    "txt": "extract.readers.text:read_text",
-    "pdf": "extract.readers.pdf:read_pdf",
-    "docx": "extract.readers.docx:read_docx",
-    "doc": "extract.readers.doc:read_doc",
-    "wps": "extract.readers.doc:read_doc",
-    "image": "extract.readers.ocr:read_image",
+    "html": "extract.read.html:read_html",
+    "txt": "extract.read.text:read_text",
+    "pdf": "extract.read.pdf:read_pdf",
+    "docx": "extract.read.docx:read_docx",
+    "doc": "extract.read.doc:read_doc",
+    "wps": "extract.read.doc:read_doc",
+    "image": "extract.read.ocr:read_image",
 }
 
 

@@ -16,8 +16,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from extract.document import Document, Grid, ReadError
-from extract.readers.docx import read_docx
+from extract.model import Document, Grid, ReadError
+from extract.read.docx import read_docx
 
 TIMEOUT_S = 120.0
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"

@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Iterable, Iterator
 
 from extract import template as tpl
-from extract.document import CellRead, Finding
+from extract.model import CellRead, Finding
 from extract.template.identities import BALANCE, ROW_IDENTITIES, Identity, outcomes_sum
 
 CLEAN_METHODS = frozenset({"html", "pdf-grid", "pdf-words", "docx", "doc", "text"})

@@ -15,15 +15,15 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from extract import tables
-from extract.document import Cell, Document, Grid, Line
-from extract.encoding import decode
+from extract.template import printed
+from extract.model import Cell, Document, Grid, Line
+from extract.read.encoding import decode
 from extract.template.labels import normalise
 from extract.values import is_value_like, parse_value
 
 _NUMBERED = re.compile(r"^\s*(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[)）]|\d+[.、．]|[①-⑳⑴-⒇])")
 _SENTENCE_END = ("。", "；", "：")
-TABLE_SECTIONS = frozenset(tables.UNION)
+TABLE_SECTIONS = frozenset(printed.UNION)
 
 
 def read_text(data: bytes, filename: str | None = None) -> Document:
@@ -50,7 +50,7 @@ def lines_to_blocks(lines: list[str]) -> list[Line | Grid]:
 
     for raw in lines:
         line = raw.rstrip(" \r\n\u3000")
-        heading = tables.section_of(line) if "\t" not in line else None
+        heading = printed.section_of(line) if "\t" not in line else None
         if heading:
             flush()
             section = heading
@@ -143,7 +143,7 @@ def _has_values(row: list) -> bool:
 def _label_only(row: list) -> bool:
     texts = [_text(c) for c in row]
     return len(row) == 1 and texts[0].strip() != "" and parse_value(texts[0]).kind == "text" \
-        and not tables.row_marker_texts(texts) and tables.section_of(texts[0]) is None \
+        and not printed.row_marker_texts(texts) and printed.section_of(texts[0]) is None \
         and not _is_column_label(texts[0])
 
 
@@ -151,7 +151,7 @@ def _label_only(row: list) -> bool:
 def _is_row_label(text: str) -> bool:
     """A whole label of the template on its own (a row whose cells are all blank)."""
     norm = normalise(text)
-    return any(norm == normalise(label) for t in TABLE_SECTIONS for row in tables.UNION[t].rows
+    return any(norm == normalise(label) for t in TABLE_SECTIONS for row in printed.UNION[t].rows
                for label in row.labels if len(normalise(label)) >= 4)
 
 
@@ -159,7 +159,7 @@ def _is_row_label(text: str) -> bool:
 def _is_exact_label(text: str) -> bool:
     """`text` is one of the template's row labels exactly, however short (规章)."""
     norm = normalise(text)
-    return bool(norm) and any(norm == normalise(label) for t in TABLE_SECTIONS for row in tables.UNION[t].rows
+    return bool(norm) and any(norm == normalise(label) for t in TABLE_SECTIONS for row in printed.UNION[t].rows
                               for label in row.labels)
 
 
@@ -170,7 +170,7 @@ def _two_whole_labels(first: str, second: str) -> bool:
 
 
 def _is_column_label(text: str) -> bool:
-    return any(tables.path_to_column([text], t) for t in TABLE_SECTIONS)
+    return any(printed.path_to_column([text], t) for t in TABLE_SECTIONS)
 
 
 def _values_only(row: list) -> bool:

@@ -22,7 +22,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass, field
 
-from extract.document import Cell, Document, Grid, Line, ReadError
+from extract.model import Cell, Document, Grid, Line, ReadError
 
 MAX_MEMBERS = 5000
 MAX_MEMBER_BYTES = 64 * 1024 * 1024  # one uncompressed member

@@ -19,25 +19,12 @@ from dataclasses import dataclass, field
 
 from extract.template import labels
 from extract import template as tpl
-from extract.document import Cell, CellRead, Document, Finding, Grid, Line
+from extract.model import Cell, CellRead, Document, Finding, Grid, Line
+from extract.template.printed import UNION, ColumnRef, column_of, match_row, path_to_column, row_marker_texts, section_of
 from extract.values import parse_value
 
-# ---------------------------------------------------------------- the template, as the finder sees it
-
-
-def _union(table: str) -> tpl.Table:
-    """Rows and columns of both formats, so a report is read before its format is known."""
-    a, b = tpl.TEMPLATE_2021[table], tpl.TEMPLATE_2019[table]
-    rows = {r.key: r for r in (*a.rows, *b.rows)}
-    cols = {c.key: c for c in (*a.columns, *b.columns)}
-    return tpl.Table(a.key, a.section, a.section_aliases, tuple(rows.values()), tuple(cols.values()), a.markers)
-
-
-UNION = {key: _union(key) for key in tpl.TABLES}
 _ROW_GROUP = tpl.OUTCOMES_HEADING
 _GROUPS = {labels.normalise(g) for g in tpl.REQUEST_GROUPS}
-_REQUEST_NOTE = tpl.REQUEST_NOTE
-_ACTIVE_BLOCK = tpl.ACTIVE_BLOCK
 
 
 @dataclass
@@ -45,7 +32,7 @@ class Extraction:
     cells: list[CellRead] = field(default_factory=list)
     issues: list[Finding] = field(default_factory=list)
     tables: list[str] = field(default_factory=list)  # tables found, in document order
-    #: (table, row) → (columns, splits) the fused-text solver left open (`extract.disambiguate`)
+    #: (table, row) → (columns, splits) the fused-text solver left open (`extract.find.disambiguate`)
     alternatives: dict = field(default_factory=dict)
 
     def has(self, table: str, row: str | None = None) -> bool:
@@ -62,46 +49,12 @@ class Segment:
     has_header: bool
 
 
-@dataclass(frozen=True)
-class ColumnRef:
-    column: str
-    row: str | None = None  # review_litigation: the row is in the header (行政复议 / 复议后起诉)
-
-
 # ---------------------------------------------------------------- step 1: segments
-
-
-def section_of(line: str) -> str | None:
-    """The table whose section title `line` is, if it is one (二/三/四 titles)."""
-    text = labels.normalise(line)
-    if not text or len(text) > 40:
-        return None
-    for key in tpl.TABLES:
-        table = UNION[key]
-        for title in (table.section, *table.section_aliases):
-            if labels.normalise(title) in text:
-                return key
-    for _, title in tpl.SECTIONS:
-        if title in text and len(text) <= len(title) + 6:
-            return "other"
-    return None
 
 
 def row_marker(row: list[Cell]) -> str | None:
     """The table a header-like row announces, from its marker texts."""
     return row_marker_texts([c.text for c in _distinct(row)])
-
-
-def row_marker_texts(cells: list[str]) -> str | None:
-    texts = [labels.normalise(t) for t in cells]
-    joined = "".join(texts)
-    if _REQUEST_NOTE in joined or "申请人情况" in joined or ("自然人" in texts and "法人或其他组织" in joined):
-        return "requests"
-    if "复议后起诉" in joined or "未经复议" in joined or ("行政复议" in texts and "行政诉讼" in joined):
-        return "review_litigation"
-    if joined.startswith(_ACTIVE_BLOCK) or "信息内容" in texts:
-        return "active_disclosure"
-    return None
 
 
 def document_to_segments(doc: Document) -> list[Segment]:
@@ -171,7 +124,7 @@ def is_header_row(row: list[Cell], table: str) -> bool:
     if any(parse_value(c.text).kind == "number" or labels.is_numbered(c.text) for c in cells):
         return False  # a data row, if all blank (3.其他 is a row, not the 其他 column)
     cols = UNION[table].columns
-    return any(_column_of(c.text, cols) for c in cells if c.text.strip()) or row_marker(row) == table
+    return any(column_of(c.text, cols) for c in cells if c.text.strip()) or row_marker(row) == table
 
 
 def header_to_columns(header: list[list[Cell]], table: str) -> dict[int, ColumnRef]:
@@ -184,29 +137,6 @@ def header_to_columns(header: list[list[Cell]], table: str) -> dict[int, ColumnR
         if ref:
             mapping[pos] = ref
     return mapping
-
-
-def path_to_column(path: list[str], table: str) -> ColumnRef | None:
-    """The column a header path (outer → inner labels) names; for table 四 also its row."""
-    spec = UNION[table]
-    column = None
-    for k in range(1, min(3, len(path)) + 1):  # last label, then labels split over rows joined
-        column = _column_of("".join(path[-k:]), spec.columns)
-        if column:
-            break
-    if not column:
-        return None
-    if table != "review_litigation":
-        return ColumnRef(column.key)
-    row = next((r for p in path for r in [labels.match(p, spec.rows)] if r), None)
-    return ColumnRef(column.key, row.key if row else None)
-
-
-def _column_of(text: str, columns) -> tpl.Column | None:
-    norm = labels.normalise(text)
-    if not norm or len(norm) > 30:
-        return None
-    return labels.match(text, columns)
 
 
 def _header_path(header: list[list[Cell]], pos: int) -> list[str]:
@@ -257,7 +187,7 @@ def table_to_cells(table: str, segments: list[Segment], out: Extraction) -> None
             if header:
                 _use_header(state, header, table)
                 header = []
-            if _ACTIVE_BLOCK in labels.normalise(_first_text(row)) or not any(c.text.strip() for c in row):
+            if tpl.ACTIVE_BLOCK in labels.normalise(_first_text(row)) or not any(c.text.strip() for c in row):
                 continue
             for cell in row_to_cells(row, table, state, seg.grid, out):
                 if (cell.row, cell.column) not in seen:
@@ -449,15 +379,6 @@ def resolve_row(label_cells: list[Cell], table: str, state: _RowState) -> tuple[
     return printed, row.key if row else None
 
 
-def match_row(label: str, table: str, group: str | None) -> tpl.Row | None:
-    rows = UNION[table].rows
-    in_group = [r for r in rows if (labels.normalise(r.group) if r.group else None) in (group, None)]
-    row = labels.match(label, in_group)
-    if row is None:
-        row = labels.match(label, [r for r in rows if len(labels.normalise(r.label)) >= 4])
-    return row
-
-
 def _cell_read(table: str, row: str, column: str, cell: Cell, label: str, grid: Grid) -> CellRead:
     kind, value = parse_value(cell.text)
     return CellRead(table, row, column, cell.text.strip(), kind, value, label, cell.page, grid.method,
@@ -500,10 +421,10 @@ def extract_tables(doc: Document) -> Extraction:
         table_to_cells(table, segments, out)
         if out.has(table):
             out.tables.append(table)
-    # --- fused text (issue 8, extract.fused): tables flattened into running text, their cells run together
+    # --- fused text (issue 8, extract.find.fused): tables flattened into running text, their cells run together
     missing = [t for t in tpl.TABLES if t not in out.tables]
     if missing:
-        from extract.fused import read_fused  # here, not at the top: extract.fused builds on this module
+        from extract.find.fused import read_fused  # here, not at the top: extract.find.fused builds on this module
         fused = read_fused(doc, missing)
         out.cells += fused.cells
         out.issues += fused.issues
@@ -514,8 +435,8 @@ def extract_tables(doc: Document) -> Extraction:
 
 
 def _legacy_table(doc: Document) -> Extraction | None:
-    """The pre-2019 statistics table (extract.legacy), when the document has one."""
-    from extract import legacy  # here, not at the top: extract.legacy builds on this module
+    """The pre-2019 statistics table (extract.find.legacy), when the document has one."""
+    from extract.find import legacy  # here, not at the top: extract.find.legacy builds on this module
 
     text = doc.text()
     if not any(word in text for word in legacy.HEAD_WORDS):

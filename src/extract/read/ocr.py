@@ -46,7 +46,7 @@ import numpy as np
 from PIL import Image, ImageFilter, ImageOps, UnidentifiedImageError
 from scipy import ndimage
 
-from extract.document import Block, Cell, Document, Finding, Grid, Line, ReadError
+from extract.model import Block, Cell, Document, Finding, Grid, Line, ReadError
 from extract.values import parse_value
 
 TESSERACT_TIMEOUT_S = 180.0

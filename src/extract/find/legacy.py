@@ -28,9 +28,9 @@ from dataclasses import dataclass, field
 
 from extract.template import labels
 from extract import template as tpl
-from extract.document import Cell, CellRead, Document, Finding, Grid
-from extract.fused import Run, TooMany, fill, match_tail, parse_run, text_to_pieces
-from extract.tables import Extraction
+from extract.model import Cell, CellRead, Document, Finding, Grid
+from extract.find.fused import Run, TooMany, fill, match_tail, parse_run, text_to_pieces
+from extract.find.tables import Extraction
 from extract.template.units import LEGACY_UNITS
 from extract.values import parse_value
 
@@ -331,7 +331,7 @@ def read_legacy_text(text: str, page: int | None = None) -> Extraction:
                             run_splits(run, len(columns), numbered)))
     if sum(not r.key.startswith("extra.") for r in rows) < MIN_ROWS:
         return Extraction()
-    from extract.statements import legacy_statements
+    from extract.find.statements import legacy_statements
 
     stated = {row: st.value for row, st in legacy_statements(text[:header.start()]).items()}
     chosen = choose_splits(rows, columns, out, stated)
@@ -511,7 +511,7 @@ def read_legacy(doc: Document) -> Extraction:
 
 def prose_cells(lines, present: set[str]) -> list[CellRead]:
     """Cells for the prose keys the table lacks, from sentences about 政府信息公开 requests."""
-    from extract.statements import legacy_statements
+    from extract.find.statements import legacy_statements
 
     out = []
     for row, statement in legacy_statements(lines).items():

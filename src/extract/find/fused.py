@@ -14,7 +14,7 @@ markup, so the cells of a row run together: ``一、本年新收政府信息公�
                        column (branch and bound over the rows with several splits)
     solve_review       table 四: the 15-cell run as three rows of five, each adding up
     solve_active       table 二: no identity binds it; the numbers the report's prose states narrow
-                       its splits (`extract.disambiguate`), then a documented plausibility rule
+                       its splits (`extract.find.disambiguate`), then a documented plausibility rule
                        chooses; the splits left open travel with the cells (`alternatives`), for
                        the agency's other years to narrow at curation
 
@@ -42,8 +42,9 @@ from typing import Iterable, Sequence
 
 from extract.template import labels
 from extract import template as tpl
-from extract.document import CellRead, Document, Finding, Line
-from extract.tables import UNION, Extraction
+from extract.model import CellRead, Document, Finding, Line
+from extract.find.tables import Extraction
+from extract.template.printed import UNION
 from extract.template.identities import Identity, column_identities
 from extract.template.units import UNITS
 
@@ -1107,7 +1108,7 @@ def solve_active(located: list[LocatedRow], template: str, stated: dict | None =
     """Each row of table 二 on its own (no identity binds them): all splits without a leading
     zero, those agreeing with what the prose `stated` (`disambiguate.stated_active`) kept, chosen
     by `active_key`, every cell that depends on the choice flagged."""
-    from extract.disambiguate import narrow, varying
+    from extract.find.disambiguate import narrow, varying
 
     out = Solution()
     spec = tpl.get(template)["active_disclosure"]
@@ -1148,7 +1149,7 @@ def solve_active(located: list[LocatedRow], template: str, stated: dict | None =
 
 def _settled_by_text(key: str, columns: Sequence[str], splits: list, kept: list, said) -> list[Finding]:
     """`cell.settled` for each cell the prose's numbers decided among the row's splits."""
-    from extract.disambiguate import varying
+    from extract.find.disambiguate import varying
 
     if len(kept) == len(splits):
         return []
@@ -1207,7 +1208,7 @@ def read_fused_text(text: str, tables: Iterable[str] = tpl.TABLES, page: int | N
     found = locate(text, tables)
     out = Extraction()
     if found.active:
-        from extract.disambiguate import stated_active
+        from extract.find.disambiguate import stated_active
 
         solution = solve_active(found.active, found.active_template, stated_active(text))
         _emit(out, "active_disclosure", solution, {r.key: r.label for r in found.active}, page)

@@ -18,8 +18,8 @@ import re
 import lxml.etree
 import lxml.html
 
-from extract.document import Cell, Document, Grid, Line, ReadError
-from extract.encoding import decode
+from extract.model import Cell, Document, Grid, Line, ReadError
+from extract.read.encoding import decode
 
 MAX_SPAN = 200
 _BLOCK_TAGS = frozenset("p div h1 h2 h3 h4 h5 h6 li tr table title section article header footer ul ol dd dt "

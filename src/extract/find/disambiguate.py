@@ -1,7 +1,7 @@
 """Settling the splits of fused table 二 that no identity inside the table decides.
 
 A 2019-format table 二 flattened into text (``行政许可1523-312450``) has no identity of its own, so
-the fused-text solver (`extract.fused.solve_active`) can only rank its splits and flag every cell
+the fused-text solver (`extract.find.fused.solve_active`) can only rank its splits and flag every cell
 that depends on the choice (`cell.ambiguous`). Two other sources know some of those numbers:
 
 - the report's own prose, which often repeats a few of them (``作出行政许可决定2450件``,
@@ -184,7 +184,7 @@ def apply_choice(result, table: str, row: str, columns: Sequence[str], splits: S
                  kept: Sequence[Split], constraints: Sequence[Constraint]) -> None:
     """Put the first kept split into `result`'s cells; `cell.settled` for each cell now decided,
     `cell.ambiguous` kept for the others; the row's open splits narrowed to `kept`."""
-    from extract.document import Finding
+    from extract.model import Finding
 
     values, raws = kept[0]
     cells = result.cells
