@@ -13,7 +13,9 @@ from conftest import cell_differences
 from extract.forge.model import generate
 from extract.forge.pdf import PdfLayout, mixed_pdf, render_pdf
 from extract.parse import parse_bytes
-from extract.read import pdf as reader
+from extract.read.pdf import engines as pdf_engines
+from extract.read.pdf import geometry as pdf_geometry
+from extract.read.pdf import reader as pdf_reader
 from extract.read.pdf import read_pdf
 
 
@@ -36,12 +38,12 @@ def pasted(report) -> bytes:
 def _pages(data: bytes) -> list[tuple[str, float]]:
     """(text, share of the page under images) of every page."""
     out = []
-    with reader.PDFIUM_LOCK:
+    with pdf_geometry.PDFIUM_LOCK:
         doc = pdfium.PdfDocument(data)
         for i in range(len(doc)):
             page = doc[i]
             textpage = page.get_textpage()
-            out.append((textpage.get_text_range(), reader.image_share(page)))
+            out.append((textpage.get_text_range(), pdf_reader.image_share(page)))
             textpage.close()
             page.close()
         doc.close()
@@ -65,10 +67,10 @@ def test_forge_cuts_pasted_tables_to_their_rulings(report, pasted):
     assert "四、政府信息公开行政复议、行政诉讼情况" in text and "五、存在的主要问题及改进情况" in text
     assert "申请人情况" not in text and "行政复议" not in text.split("四、政府信息公开行政复议")[1][:60]
     assert 0.2 < share < 0.9
-    with reader.PDFIUM_LOCK:
+    with pdf_geometry.PDFIUM_LOCK:
         doc = pdfium.PdfDocument(pasted)
         page = doc[3]
-        assert not reader.pdfium_edges(page, page.get_height())  # the rulings went into the pictures
+        assert not pdf_engines.pdfium_edges(page, page.get_height())  # the rulings went into the pictures
         page.close()
         doc.close()
 

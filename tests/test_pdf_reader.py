@@ -11,7 +11,9 @@ from extract.forge import pdf as forge
 from extract.forge.model import MESSES, generate
 from extract.forge.pdf import LAYOUTS, expected_texts, render_pdf
 from extract.forge.spans import sheets
-from extract.read import pdf as reader
+from extract.read.pdf import engines as pdf_engines
+from extract.read.pdf import geometry as pdf_geometry
+from extract.read.pdf import page_text as pdf_page_text
 from extract.read.pdf import read_pdf
 
 RULED = [name for name in LAYOUTS if name != "borderless"]
@@ -76,8 +78,8 @@ def _printed_row(spans) -> tuple:
 
 def _read_row(cells) -> tuple:
     cells = _distinct(cells)
-    labels = tuple(dict.fromkeys(c.text for c in cells if c.text and not reader.is_number_token(c.text)))
-    return labels, tuple(c.text for c in cells if reader.is_number_token(c.text))
+    labels = tuple(dict.fromkeys(c.text for c in cells if c.text and not pdf_page_text.is_number_token(c.text)))
+    return labels, tuple(c.text for c in cells if pdf_page_text.is_number_token(c.text))
 
 
 def test_cut_label_is_one_cell_across_the_page_break(forged):
@@ -118,14 +120,14 @@ def test_section_titles_are_lines_before_their_grids(forged):
     for title in ("二、主动公开政府信息情况", "三、收到和处理政府信息公开申请情况", "四、政府信息公开行政复议、行政诉讼情况"):
         at = order.index(title)
         assert "grid" in order[at + 1: at + 3]
-    assert not any(reader.is_page_number(line.text) for line in doc.lines)
+    assert not any(pdf_page_text.is_page_number(line.text) for line in doc.lines)
 
 
-def _page_chars(data: bytes, needle: str) -> list[reader.Char]:
+def _page_chars(data: bytes, needle: str) -> list[pdf_geometry.Char]:
     """pdfium's chars (as the reader measures them) of the first page whose text holds `needle`."""
     import pypdfium2 as pdfium
 
-    with reader.PDFIUM_LOCK:
+    with pdf_geometry.PDFIUM_LOCK:
         doc = pdfium.PdfDocument(data)
         try:
             for i in range(len(doc)):
@@ -133,7 +135,7 @@ def _page_chars(data: bytes, needle: str) -> list[reader.Char]:
                 textpage = page.get_textpage()
                 try:
                     if needle in textpage.get_text_range().replace("\r\n", ""):
-                        return reader.pdfium_chars(textpage, page.get_height())[0]
+                        return pdf_engines.pdfium_chars(textpage, page.get_height())[0]
                 finally:
                     textpage.close()
                     page.close()
@@ -187,7 +189,7 @@ def test_huaian_pages_title_and_lines(huaian):
     lines = [line.text for line in doc.lines]
     assert "二、主动公开政府信息情况" in lines and "三、收到和处理政府信息公开申请情况" in lines
     assert any(line.startswith("本报告由淮安市人民政府办公室") for line in lines)  # the boxed paragraph: text
-    assert not any(reader.is_page_number(line) for line in lines)
+    assert not any(pdf_page_text.is_page_number(line) for line in lines)
 
 
 def test_huaian_table_three_stitched_over_pages_four_and_five(huaian):
@@ -235,7 +237,7 @@ def test_huaian_table_pages_found_cheaply(huaian):
         for i in range(len(pdf)):
             page = pdf[i]
             textpage = page.get_textpage()
-            found.append(reader.is_table_page(textpage.get_text_range()))
+            found.append(pdf_page_text.is_table_page(textpage.get_text_range()))
             textpage.close()
             page.close()
     finally:
@@ -281,25 +283,25 @@ def test_pages_without_text_are_reported(plain_report):
 
 
 def test_tidy_and_join_lines():
-    assert reader.tidy("第二十条 第（一）项") == "第二十条第（一）项"
-    assert reader.tidy("国令第 711 号") == "国令第711号"
-    assert reader.tidy("  a   b ") == "a b"
-    assert reader.join_lines(["5.要求行政机关确认或重新出", "具已获取信息"]) == "5.要求行政机关确认或重新出具已获取信息"
-    assert reader.join_lines(["Open", "data"]) == "Open data"
-    assert reader.join_lines(["三、", "本", "年"]) == "三、本年"
+    assert pdf_page_text.tidy("第二十条 第（一）项") == "第二十条第（一）项"
+    assert pdf_page_text.tidy("国令第 711 号") == "国令第711号"
+    assert pdf_page_text.tidy("  a   b ") == "a b"
+    assert pdf_page_text.join_lines(["5.要求行政机关确认或重新出", "具已获取信息"]) == "5.要求行政机关确认或重新出具已获取信息"
+    assert pdf_page_text.join_lines(["Open", "data"]) == "Open data"
+    assert pdf_page_text.join_lines(["三、", "本", "年"]) == "三、本年"
 
 
 @pytest.mark.parametrize(("text", "yes"), [("- 4 -", True), ("—12—", True), ("第 3 页", True),
                                             ("第3页 共6页", True), ("2024", False), ("一、总体情况", False)])
 def test_page_numbers(text, yes):
-    assert reader.is_page_number(text) is yes
+    assert pdf_page_text.is_page_number(text) is yes
 
 
 def test_table_page_test_on_text():
-    assert reader.is_table_page("一、本年新收政府信息公开申请数量 3001 53 0 0 61 4 3119")
-    assert reader.is_table_page("行政事业性收费 96171.6")
-    assert not reader.is_table_page("全年办理行政复议 351 件，其中结果维持 72 件\n- 2 -")
-    assert reader.is_table_page("申请人情况 法人或其他组织")
+    assert pdf_page_text.is_table_page("一、本年新收政府信息公开申请数量 3001 53 0 0 61 4 3119")
+    assert pdf_page_text.is_table_page("行政事业性收费 96171.6")
+    assert not pdf_page_text.is_table_page("全年办理行政复议 351 件，其中结果维持 72 件\n- 2 -")
+    assert pdf_page_text.is_table_page("申请人情况 法人或其他组织")
 
 
 def test_path_edges_from_a_rectangle():
@@ -307,13 +309,13 @@ def test_path_edges_from_a_rectangle():
 
     points = [(c.FPDF_SEGMENT_MOVETO, 10, 20, False), (c.FPDF_SEGMENT_LINETO, 110, 20, False),
               (c.FPDF_SEGMENT_LINETO, 110, 70, False), (c.FPDF_SEGMENT_LINETO, 10, 70, True)]
-    edges = reader.path_edges(points)
+    edges = pdf_engines.path_edges(points)
     assert sorted((e["orientation"], e["x0"], e["top"], e["x1"], e["bottom"]) for e in edges) == [
         ("h", 10, 20, 110, 20), ("h", 10, 70, 110, 70), ("v", 10, 20, 10, 70), ("v", 110, 20, 110, 70)]
 
 
 def test_dedupe_chars_drops_offset_copies():
-    char = reader.Char
+    char = pdf_geometry.Char
     doubled = [char("H", 0, 5, 0, 10, 10), char("H", 0.4, 5.4, 0, 10, 10), char("o", 6, 11, 0, 10, 10),
                char("o", 6.4, 11.4, 0, 10, 10), char("o", 12, 17, 0, 10, 10)]
-    assert "".join(c.text for c in reader.dedupe_chars(doubled)) == "Hoo"
+    assert "".join(c.text for c in pdf_engines.dedupe_chars(doubled)) == "Hoo"

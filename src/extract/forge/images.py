@@ -36,7 +36,7 @@ def table_pictures(report: Report, dpi: int = DPI) -> list[TablePicture]:
 
     from extract.forge.pdf import render_pdf
     from extract.read.ocr import find_rulings, find_tables, prepare_page
-    from extract.read.pdf import PDFIUM_LOCK  # pdfium is not thread-safe
+    from extract.read.pdf.geometry import PDFIUM_LOCK  # pdfium is not thread-safe
 
     pictures: list[TablePicture] = []
     with PDFIUM_LOCK:

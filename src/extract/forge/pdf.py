@@ -738,7 +738,7 @@ def scanned_pdf(report: Report, layout: PdfLayout = PdfLayout(), dpi: int = 100,
     (1-based) scans only those, as when the tables were pasted into the report as pictures."""
     import pypdfium2 as pdfium
 
-    from extract.read.pdf import PDFIUM_LOCK  # pdfium is not thread-safe
+    from extract.read.pdf.geometry import PDFIUM_LOCK  # pdfium is not thread-safe
 
     source_bytes = render_pdf(report, layout)
     with PDFIUM_LOCK:
@@ -798,7 +798,7 @@ def mixed_pdf(report: Report, layout: PdfLayout = PdfLayout(), dpi: int = 200,
     around it stays text."""
     import pypdfium2 as pdfium
 
-    from extract.read.pdf import PDFIUM_LOCK  # pdfium is not thread-safe
+    from extract.read.pdf.geometry import PDFIUM_LOCK  # pdfium is not thread-safe
 
     if tables_only:  # pdfium rewrites the text it keeps, which only a Unicode-encoded CID font survives
         layout = replace(layout, font="builtin")
