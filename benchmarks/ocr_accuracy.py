@@ -113,7 +113,7 @@ def read_with_confidence(doc) -> tuple:
 
     from extract.find import tables
     from extract.parse import document_to_result
-    from extract.read.ocr import LOW_CONFIDENCE
+    from extract.read.ocr.tuning import LOW_CONFIDENCE
 
     confidences: dict[tuple[str, str, str], float | None] = {}
     original = tables._cell_read
@@ -183,7 +183,7 @@ def score(report: Report, result, flags) -> dict:
 def read_ours(pages: list[bytes]):
     """Our OCR reader over the scanned pages, as the PDF reader will call it."""
     from extract.model import Document
-    from extract.read.ocr import load_images, ocr_findings, ocr_page
+    from extract.read.ocr.reader import load_images, ocr_findings, ocr_page
 
     blocks = [b for number, page in enumerate(pages, start=1) for b in ocr_page(load_images(page)[0], number)]
     return Document("pdf", blocks, pages=len(pages), findings=ocr_findings(blocks))
@@ -191,7 +191,7 @@ def read_ours(pages: list[bytes]):
 
 def read_baseline(pages: list[bytes]):
     """Whole-page Tesseract (no grid detection), its text read by the project's text reader."""
-    from extract.read.ocr import _run
+    from extract.read.ocr.tesseract import _run
     from extract.read.text import read_text
 
     texts = []

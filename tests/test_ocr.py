@@ -19,6 +19,9 @@ from extract.model import Document, Grid
 from extract.forge.model import Mess, generate
 from extract.forge.pdf import render_pdf
 from extract.read import ocr
+from extract.read.ocr import page as ocr_page
+from extract.read.ocr import reader as ocr_reader
+from extract.read.ocr import rulings as ocr_rulings
 
 pytestmark = pytest.mark.skipif(shutil.which("tesseract") is None or shutil.which("pdftoppm") is None,
                                 reason="Tesseract (tesseract-ocr, tesseract-ocr-chi-sim) or pdftoppm "
@@ -55,13 +58,13 @@ def scan():
     pdf = render_pdf(REPORT)
     numbers = table_pages(pdf)
     rough = {n: page for n, page in enumerate(bench.scan_report(REPORT, seed=41), start=1) if n in numbers}
-    blocks = {n: ocr.ocr_page(ocr.load_images(data)[0], n) for n, data in rough.items()}
+    blocks = {n: ocr_reader.ocr_page(ocr_reader.load_images(data)[0], n) for n, data in rough.items()}
     return rough, blocks
 
 
 def test_scanned_tables_read_exactly_or_flagged(scan):
     rough, blocks = scan
-    doc = Document("pdf", [b for n in sorted(blocks) for b in blocks[n]], findings=ocr.ocr_findings(
+    doc = Document("pdf", [b for n in sorted(blocks) for b in blocks[n]], findings=ocr_reader.ocr_findings(
         [b for n in sorted(blocks) for b in blocks[n]]))
     result, flags = bench.read_with_confidence(doc)
     got = bench.score(REPORT, result, flags)
@@ -97,11 +100,11 @@ def test_merged_cells_found_from_missing_rulings(scan):
 @pytest.mark.parametrize("angle", [-1.2, 0.35])
 def test_skew_measured_from_the_rulings(scan, angle):
     rough, _ = scan
-    page = ocr.load_images(next(iter(rough.values())))[0]
+    page = ocr_reader.load_images(next(iter(rough.values())))[0]
     grey = np.asarray(page)
-    before = ocr.skew_angle(grey < 128, grey < 200)
+    before = ocr_page.skew_angle(grey < 128, grey < 200)
     turned = np.asarray(page.rotate(angle, resample=Image.BICUBIC, fillcolor=255))
-    measured = ocr.skew_angle(turned < 128, turned < 200)
+    measured = ocr_page.skew_angle(turned < 128, turned < 200)
     assert measured - before == pytest.approx(angle, abs=0.05)
 
 
@@ -119,9 +122,9 @@ def test_scanned_pdf_page_through_pdftoppm(scan):
 def test_table_image_of_a_web_page(scan):
     """An <img> table (a picture of the table alone, no page around it)."""
     rough, _ = scan
-    page = ocr.prepare_page(ocr.load_images(rough[min(rough)])[0], None)
-    horizontal, vertical = ocr.find_rulings(page.line_ink)
-    table = ocr.find_tables(horizontal, vertical, page.line_ink)[0]
+    page = ocr_page.prepare_page(ocr_reader.load_images(rough[min(rough)])[0], None)
+    horizontal, vertical = ocr_rulings.find_rulings(page.line_ink)
+    table = ocr_rulings.find_tables(horizontal, vertical, page.line_ink)[0]
     crop = Image.fromarray(page.grey[table.ys[0] - 20:table.ys[-1] + 20, table.xs[0] - 20:table.xs[-1] + 20])
     png = io.BytesIO()
     crop.save(png, format="PNG")

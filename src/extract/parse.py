@@ -208,7 +208,7 @@ def _confidence_flags(extraction: Extraction) -> list[Finding]:
     read = [c for c in extraction.cells if c.confidence is not None]
     if not read:
         return []
-    from extract.read.ocr import LOW_CONFIDENCE
+    from extract.read.ocr.tuning import LOW_CONFIDENCE
 
     return [Finding("cell.low_confidence", "warning",
                     f"{c.table}.{c.row}.{c.column} read by OCR as {c.raw!r} with confidence {c.confidence:.2f}",

@@ -35,7 +35,8 @@ def table_pictures(report: Report, dpi: int = DPI) -> list[TablePicture]:
     from PIL import Image
 
     from extract.forge.pdf import render_pdf
-    from extract.read.ocr import find_rulings, find_tables, prepare_page
+    from extract.read.ocr.rulings import find_rulings, find_tables
+    from extract.read.ocr.page import prepare_page
     from extract.read.pdf.geometry import PDFIUM_LOCK  # pdfium is not thread-safe
 
     pictures: list[TablePicture] = []

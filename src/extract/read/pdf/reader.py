@@ -223,7 +223,8 @@ def _ocr_picture_pages(data: bytes, pages: list[list[_Placed]], stats: _Stats) -
     """Read the pictures of a mixed PDF by OCR: a picture page gives all its blocks, a page of
     text with a large picture only the tables OCR finds in it (its text layer is exact), after
     the page's lines. Without Tesseract (or when it fails) the findings say why."""
-    from extract.read.ocr import ocr_findings, ocr_pdf_pages
+    from extract.read.ocr.reader import ocr_findings
+    from extract.read.ocr import ocr_pdf_pages
 
     try:
         blocks = ocr_pdf_pages(data, sorted({*stats.imageonly, *stats.pictured}))
