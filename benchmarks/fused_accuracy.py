@@ -24,7 +24,8 @@ import pandas as pd
 
 from extract.forge.model import MESSES, generate
 from extract.forge.text import render_text
-from extract.find.fused import locate, parse_run, read_fused_text
+from extract.find.fused import locate, read_fused_text
+from extract.find.fused.runs import parse_run
 from extract import template as tpl
 
 MIX = ("clean", "clean", "clean", "unit_suffix", "fullwidth", "org_subtotal", "na_cells", "label_typo",

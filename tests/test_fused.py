@@ -14,9 +14,12 @@ from conftest import cell_differences
 from extract.forge.model import MESSES, Mess, generate
 from extract.forge.spans import REQUEST_LABELS
 from extract.forge.text import render_text
-from extract.find.fused import (METHOD, locate, parse_run, read_fused_text, row_candidates, solve_active,
-                           text_to_pieces)
-from extract.find.fused import LocatedRow
+from extract.find.fused import METHOD, locate, read_fused_text
+from extract.find.fused.runs import parse_run
+from extract.find.fused.rows import row_candidates
+from extract.find.fused.active import solve_active
+from extract.find.fused.locate import text_to_pieces
+from extract.find.fused.locate import LocatedRow
 from extract.parse import parse_bytes
 from extract.template import REQUESTS_2019, REQUESTS_2021
 

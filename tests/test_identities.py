@@ -64,7 +64,8 @@ def test_the_checks_and_the_fused_solver_flag_the_same_broken_identity():
     from extract.check.report import check_report
     from extract.model import CellRead
     from extract.forge.model import generate
-    from extract.find.fused import equation_flags, Candidate
+    from extract.find.fused.requests import equation_flags
+    from extract.find.fused.rows import Candidate
 
     report = generate(5)
     truth = report.truth()

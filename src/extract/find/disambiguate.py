@@ -1,7 +1,7 @@
 """Settling the splits of fused table 二 that no identity inside the table decides.
 
 A 2019-format table 二 flattened into text (``行政许可1523-312450``) has no identity of its own, so
-the fused-text solver (`extract.find.fused.solve_active`) can only rank its splits and flag every cell
+the fused-text solver (`extract.find.fused.active.solve_active`) can only rank its splits and flag every cell
 that depends on the choice (`cell.ambiguous`). Two other sources know some of those numbers:
 
 - the report's own prose, which often repeats a few of them (``作出行政许可决定2450件``,

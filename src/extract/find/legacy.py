@@ -29,7 +29,8 @@ from dataclasses import dataclass, field
 from extract.template import labels
 from extract import template as tpl
 from extract.model import Cell, CellRead, Document, Finding, Grid
-from extract.find.fused import Run, TooMany, fill, match_tail, parse_run, text_to_pieces
+from extract.find.fused.runs import Run, TooMany, fill, parse_run
+from extract.find.fused.locate import match_tail, text_to_pieces
 from extract.find.tables import Extraction
 from extract.template.units import LEGACY_UNITS
 from extract.values import parse_value
