@@ -118,3 +118,30 @@ def _portal(group: pd.DataFrame) -> str | None:
         return None
     hosts = group["source_url"].dropna().map(lambda url: re.sub(r"^[a-z]+://([^/]+).*$", r"\1", str(url)))
     return hosts.value_counts().sort_index().idxmax() if len(hosts) else None
+
+
+# ---------------------------------------------------------------- pairing an agency's reports across years
+
+USABLE_STATUSES = ("ok", "partial")
+
+
+def one_per_agency_year(reports: pd.DataFrame) -> pd.DataFrame:
+    """report_id, agency, agency_key, year: the best report of each agency and year (ok first, most
+    cells); one agency across spellings by its `agency_id` (`pairing_key`)."""
+    reports = reports.assign(agency_key=pairing_key(reports))
+    usable = reports[reports["agency_key"].notna() & reports["year"].notna()
+                     & reports["status"].isin(USABLE_STATUSES)]
+    usable = usable.assign(_ok=usable["status"] != "ok", _cells=-pd.to_numeric(usable.get("cells"), errors="coerce"))
+    usable = usable.sort_values(["agency_key", "year", "_ok", "_cells", "report_id"], na_position="last")
+    best = usable.drop_duplicates(["agency_key", "year"])[["report_id", "agency", "agency_key", "year"]]
+    return best.assign(year=best["year"].astype("int64"))
+
+
+def year_pairs(reports: pd.DataFrame) -> pd.DataFrame:
+    """report_id, year, report_id_before, year_before: each agency's report of a year with its report of
+    the year before (the best of each agency and year, `one_per_agency_year`). The one pairing of
+    reports across years: ``carry.cross_year`` (`extract.research.crossreport`) and `extract.find.disambiguate` both use it."""
+    chosen = one_per_agency_year(reports)
+    before = chosen.assign(year=chosen["year"] + 1).rename(columns={"report_id": "report_id_before"})
+    pairs = chosen.merge(before.drop(columns="agency"), on=["agency_key", "year"])
+    return pairs.assign(year_before=pairs["year"] - 1)[["report_id", "year", "report_id_before", "year_before"]]

@@ -18,7 +18,7 @@ from rich.progress import (BarColumn, MofNCompleteColumn, Progress, SpinnerColum
                            TimeRemainingColumn)
 from rich.table import Table
 
-from extract import __version__
+from extract import __version__, settings
 from extract.research import commands as research
 from extract.research.commands import fail, writable_file, writable_folder
 
@@ -26,9 +26,9 @@ app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Chinese government open-information annual reports → Parquet data.")
 console = Console()
 
-DEFAULT_CURATED = Path("data/curated")
-DEFAULT_RAW = Path("data/raw")
-DEMO_PORT = 8765  # the demo portal's port (`ogi run`, `ogi demo-portal`): a fixed port keeps its URLs, so a rerun gets 304s
+DEFAULT_CURATED = settings.CURATED_DIR
+DEFAULT_RAW = settings.RAW_DIR
+DEMO_PORT = settings.DEMO_PORT
 CURATED_HELP = "Where the three datasets are written (the curated folder)."
 
 

@@ -79,7 +79,7 @@ SORT_KEYS = {"reports": ["report_id"], "cells": ["report_id", "table", "row", "c
 
 def to_table(name: str, frame: pd.DataFrame) -> pa.Table:
     """A frame as the dataset's exact schema (missing columns null, extra columns dropped)."""
-    from extract.research.dictionary import with_descriptions  # the column descriptions live there
+    from extract.store.descriptions import with_descriptions
 
     schema = with_descriptions(name, SCHEMAS[name])
     data = {f.name: (frame[f.name] if f.name in frame else pd.Series([None] * len(frame), dtype=object))
@@ -209,7 +209,7 @@ def write_datasets(root: Path, reports: pd.DataFrame, cells: pd.DataFrame, flags
 def write_agencies(root: Path) -> None:
     """Rebuild `agencies/part-0.parquet` from the whole `reports` dataset (atomic replace)."""
     from extract.agencies import agencies_frame
-    from extract.research.dictionary import with_descriptions
+    from extract.store.descriptions import with_descriptions
 
     frame = agencies_frame(read_dataset(root, "reports"))
     schema = with_descriptions("agencies", AGENCIES)

@@ -28,7 +28,7 @@ import pyarrow as pa
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
-from extract import __version__
+from extract import __version__, settings
 
 MANIFEST_DESCRIPTION = (
     "ogi-reports raw archive manifest: one row per fetch. sha256 names the archived bytes "
@@ -83,7 +83,7 @@ class Known:
 class Archive:
     """Content-addressed objects plus the manifest, under one root (default ``data/raw``)."""
 
-    def __init__(self, root: str | Path = "data/raw") -> None:
+    def __init__(self, root: str | Path = settings.RAW_DIR) -> None:
         self.root = Path(root)
         self.objects_dir = self.root / "objects"
         self.manifest_dir = self.root / "manifest"
@@ -171,7 +171,7 @@ class ManifestWriter:
         return path
 
 
-def read_manifest(root: str | Path = "data/raw", columns: list[str] | None = None) -> pd.DataFrame:
+def read_manifest(root: str | Path = settings.RAW_DIR, columns: list[str] | None = None) -> pd.DataFrame:
     """Every manifest row under `root`, with the manifest's schema (empty frame if none yet)."""
     directory = Path(root) / "manifest"
     files = sorted(directory.glob("*.parquet")) if directory.is_dir() else []

@@ -25,6 +25,7 @@ from extract.crawl.fetch import Fetched, Fetcher, FetchPolicy
 from extract.crawl.portals import Portal, host_of
 from extract.read.encoding import decode
 from extract.read.sniff import sniff_format
+from extract import settings
 
 log = logging.getLogger("extract.crawl")
 
@@ -94,7 +95,7 @@ class CrawlSummary:
 def crawl(
     start_urls: list[str] | None = None,
     portals: list[Portal] | None = None,
-    raw_dir: str | Path = Path("data/raw"),
+    raw_dir: str | Path = settings.RAW_DIR,
     *,
     rate: float = 1.0,
     max_pages: int = DEFAULT_MAX_PAGES,
@@ -114,7 +115,7 @@ def crawl(
 async def crawl_async(
     start_urls: list[str] | None = None,
     portals: list[Portal] | None = None,
-    raw_dir: str | Path = Path("data/raw"),
+    raw_dir: str | Path = settings.RAW_DIR,
     *,
     rate: float = 1.0,
     max_pages: int = DEFAULT_MAX_PAGES,

@@ -9,7 +9,7 @@ that depends on the choice (`cell.ambiguous`). Two other sources know some of th
 - the same agency's reports of the neighbouring years: 上一年项目数量 this year is last year's
   上一年项目数量 plus its 本年增/减 (`year_constraints`), when both reports are in the same run or
   already curated. Reports are paired exactly as ``carry.cross_year`` pairs them
-  (`extract.research.crossreport.year_pairs`).
+  (`extract.agencies.year_pairs`).
 
 `narrow` keeps the splits that agree with every constraint (all of them when none does: then the
 other source is what disagrees, and nothing is settled by it). A cell every kept split gives the
@@ -124,7 +124,7 @@ def settle_across_years(results: list, known_reports: pd.DataFrame | None = None
     """`results` (ParseResults of one run) with the table 二 splits they left open narrowed by the
     same agency's reports of the neighbouring years, among `results` and the `known_*` frames
     (curated datasets). A report settled in one pass can settle its neighbour in the next."""
-    from extract.research.crossreport import year_pairs
+    from extract.agencies import year_pairs
 
     open_results = {r.report["report_id"]: r for r in results if getattr(r, "alternatives", None)}
     if not open_results:

@@ -17,7 +17,9 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-DEFAULT_CURATED = Path("data/curated")
+from extract import settings
+
+DEFAULT_CURATED = settings.CURATED_DIR
 console = Console()
 errors = Console(stderr=True)
 

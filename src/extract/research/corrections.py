@@ -170,7 +170,7 @@ def write_corrections(root: Path, corrections: pd.DataFrame) -> None:
     frame = corrections.sort_values(["line", "report_id"], na_position="first").reset_index(drop=True)
     table = pa.Table.from_pandas(frame.astype(object).where(frame.notna(), None), schema=CORRECTIONS,
                                  preserve_index=False)
-    from extract.research.dictionary import with_descriptions  # the dictionary imports this module
+    from extract.store.descriptions import with_descriptions
 
     table = table.cast(with_descriptions("corrections", CORRECTIONS)).replace_schema_metadata(
         {b"ogi.dataset": b"corrections", b"ogi.description": DESCRIPTION.encode()})

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from extract.agencies import pairing_key
+from extract.agencies import pairing_key, year_pairs
 from extract.check.report import CLEAN_METHODS, TOLERANCE
 from extract.datasets import (FLAGS, PART_FILE, curated_lock, move_unknown_year_partitions, partition_dir,
                               partition_year, read_dataset, read_partition, write_partition)
@@ -54,7 +54,6 @@ CHECK_DESCRIPTIONS = {
 }
 CROSS_CHECKS = tuple(CHECK_DESCRIPTIONS)
 FLAG_COLUMNS = FLAGS.names
-USABLE_STATUSES = ("ok", "partial")
 LOSSY_METHODS = frozenset({"ocr", "text-fused"})
 
 
@@ -132,16 +131,6 @@ def carry_cross_year(reports: pd.DataFrame, cells: pd.DataFrame) -> pd.DataFrame
     return _frame(records)
 
 
-def year_pairs(reports: pd.DataFrame) -> pd.DataFrame:
-    """report_id, year, report_id_before, year_before: each agency's report of a year with its report of
-    the year before (the best of each agency and year, `one_per_agency_year`). The one pairing of
-    reports across years: ``carry.cross_year`` and `extract.find.disambiguate` both use it."""
-    chosen = one_per_agency_year(reports)
-    before = chosen.assign(year=chosen["year"] + 1).rename(columns={"report_id": "report_id_before"})
-    pairs = chosen.merge(before.drop(columns="agency"), on=["agency_key", "year"])
-    return pairs.assign(year_before=pairs["year"] - 1)[["report_id", "year", "report_id_before", "year_before"]]
-
-
 def legacy_carry(reports: pd.DataFrame, cells: pd.DataFrame) -> pd.DataFrame:
     """历年累计 (N) + 本年度 (N+1) vs 历年累计 (N+1) of one agency, per row of table `legacy`."""
     legacy = cells[(cells["table"] == "legacy") & cells["column"].isin(["this_year", "cumulative"])]
@@ -166,18 +155,6 @@ def legacy_carry(reports: pd.DataFrame, cells: pd.DataFrame) -> pd.DataFrame:
         _origin(methods.get((p.report_id, p.row), []) + methods.get((p.report_id_before, p.row), [])))
         for p in pairs.sort_values(["report_id", "row"]).itertuples()]
     return _frame(records)
-
-
-def one_per_agency_year(reports: pd.DataFrame) -> pd.DataFrame:
-    """report_id, agency, agency_key, year: the best report of each agency and year (ok first, most
-    cells); one agency across spellings by its `agency_id` (`extract.agencies.pairing_key`)."""
-    reports = reports.assign(agency_key=pairing_key(reports))
-    usable = reports[reports["agency_key"].notna() & reports["year"].notna()
-                     & reports["status"].isin(USABLE_STATUSES)]
-    usable = usable.assign(_ok=usable["status"] != "ok", _cells=-pd.to_numeric(usable.get("cells"), errors="coerce"))
-    usable = usable.sort_values(["agency_key", "year", "_ok", "_cells", "report_id"], na_position="last")
-    best = usable.drop_duplicates(["agency_key", "year"])[["report_id", "agency", "agency_key", "year"]]
-    return best.assign(year=best["year"].astype("int64"))
 
 
 def _amounts(cells: pd.DataFrame) -> pd.DataFrame:

@@ -21,6 +21,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from extract import settings
 from extract import template as tpl
 from extract.datasets import duckdb_relation, read_dataset
 from extract.research.corrections import DATASET_FILE, corrected_cells_sql, read_corrected_cells
@@ -129,7 +130,7 @@ def wide_requests(cells: pd.DataFrame, reports: pd.DataFrame, value: str = "valu
     return out[["report_id", *REPORT_COLUMNS, "row", "label", *columns]].reset_index(drop=True)
 
 
-def connect(root: Path | str = "data/curated") -> duckdb.DuckDBPyConnection:
+def connect(root: Path | str = settings.CURATED_DIR) -> duckdb.DuckDBPyConnection:
     """In-memory DuckDB with the views reports, cells (+ value_corrected), flags, corrections, requests."""
     root = Path(root)
     if not any((root / "reports").glob("year=*/*.parquet")):
@@ -176,7 +177,7 @@ def series_sql() -> str:
             + f"\nfrom cells c join reports r using (report_id)\ngroup by c.report_id, {meta}")
 
 
-def series_by_year(root: Path | str = "data/curated") -> pd.DataFrame:
+def series_by_year(root: Path | str = settings.CURATED_DIR) -> pd.DataFrame:
     return connect(root).sql(REQUESTS_RECEIVED_BY_YEAR).df()
 
 
@@ -191,9 +192,9 @@ def requests_sql() -> str:
             f"group by c.report_id, {meta}, c.\"row\"")
 
 
-def grant_rate_by_year(root: Path | str = "data/curated") -> pd.DataFrame:
+def grant_rate_by_year(root: Path | str = settings.CURATED_DIR) -> pd.DataFrame:
     return connect(root).sql(GRANT_RATE_BY_YEAR).df()
 
 
-def not_held_share_by_year(root: Path | str = "data/curated") -> pd.DataFrame:
+def not_held_share_by_year(root: Path | str = settings.CURATED_DIR) -> pd.DataFrame:
     return connect(root).sql(NOT_HELD_SHARE_BY_YEAR).df()
