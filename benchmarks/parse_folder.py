@@ -21,7 +21,7 @@ from importlib import resources
 from pathlib import Path
 
 from extract.crawl.portals import load_portals
-from extract.curate import _skipped, expand_paths
+from extract.store.curate import _skipped, expand_paths
 from extract.forge import generate, render_html
 from extract.parse import parse_path
 

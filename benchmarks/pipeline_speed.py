@@ -60,7 +60,7 @@ def forge_archive(raw: Path, n: int) -> dict[str, int]:
 
 def baseline(raw: Path, curated: Path, batch_size: int) -> int:
     """The parse flow's steps in this process, one batch after the other."""
-    from extract.incremental import batches, commit, plan_parse, remove_staging, stage_batch, staging_dir
+    from extract.store.incremental import batches, commit, plan_parse, remove_staging, stage_batch, staging_dir
 
     plan = plan_parse(raw, curated)
     stage = staging_dir(curated, "baseline")
@@ -76,7 +76,7 @@ def plain_pool(raw: Path, curated: Path, batch_size: int, workers: int) -> int:
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    from extract.incremental import batches, commit, plan_parse, remove_staging, stage_batch, staging_dir
+    from extract.store.incremental import batches, commit, plan_parse, remove_staging, stage_batch, staging_dir
 
     plan = plan_parse(raw, curated)
     stage = staging_dir(curated, "pool")
@@ -102,12 +102,12 @@ def main() -> None:
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="ogi-pipeline-speed-"))
-    from extract.runtime import prefect_environment
+    from extract.flows.runtime import prefect_environment
 
     prefect_environment(home=work / ".prefect")  # a throwaway Prefect home, telemetry off, quiet
     sys.path.insert(0, str(REPO))
-    from extract.runtime import prefect_api
-    from flows.parse import parse_flow
+    from extract.flows.runtime import prefect_api
+    from extract.flows.parse import parse_flow
 
     raw = work / "raw"
     seconds, counts = timed(forge_archive, raw, args.reports)

@@ -12,13 +12,14 @@ import pytest
 
 from extract import template as tpl
 from extract.agencies import agency_id
-from extract.curate import curate
-from extract.datasets import read_agencies, read_dataset
+from extract.store.curate import curate
+from extract.store.datasets import read_agencies, read_dataset
 from extract.forge import generate, render_html
 from extract.forge.html import Chrome, cms_article_body, cms_page
 from extract.forge.model import Printed
 from extract.parse import parse_bytes
-from extract.research import crossreport, views
+from extract.check import collection as crossreport
+from extract.research import views
 
 
 @pytest.mark.parametrize("one, other", [

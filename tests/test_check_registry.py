@@ -73,7 +73,7 @@ def test_registered_codes_have_a_severity_and_a_doc():
 
 
 def test_the_cross_report_checks_are_registered():
-    from extract.research.crossreport import CROSS_CHECKS
+    from extract.check.collection import CROSS_CHECKS
 
     assert set(CROSS_CHECKS) <= set(CHECKS)
 

@@ -14,10 +14,10 @@ import pytest
 from typer.testing import CliRunner
 
 from extract.cli import app
-from extract.curate import curate
+from extract.store.curate import curate
 from extract.forge import generate, render_html
 from extract.parse import parse_bytes
-from extract.research.corrections import read_corrections_dataset
+from extract.store.corrections import read_corrections_dataset
 
 runner = CliRunner()
 HEADER = "report_id,agency,year,table,row,column,value,reason,who,date"

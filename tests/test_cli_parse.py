@@ -8,7 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from extract.cli import app
-from extract.datasets import read_dataset
+from extract.store.datasets import read_dataset
 from extract.forge.html import render_html
 from extract.forge.model import generate
 

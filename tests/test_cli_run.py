@@ -17,8 +17,8 @@ from typer.testing import CliRunner
 
 from extract.cli import app
 from extract.crawl.archive import read_manifest
-from extract.datasets import read_dataset
-from extract.incremental import archived_versions, latest_versions
+from extract.store.datasets import read_dataset
+from extract.store.incremental import archived_versions, latest_versions
 
 from test_incremental import file_hashes
 
@@ -143,7 +143,7 @@ def assert_artifacts_published(run_line: str, curated: Path) -> None:
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
 
-    from extract.artifacts import artifact_keys
+    from extract.flows.artifacts import artifact_keys
 
     KEYS = artifact_keys(curated)
     with get_client(sync_client=True) as client:

@@ -10,8 +10,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from extract.curate import curate
-from extract.datasets import read_agencies, read_dataset
+from extract.store.curate import curate
+from extract.store.datasets import read_agencies, read_dataset
 from extract.parse import parse_path
 
 PINGTAN = ("福建省", "福州市", "平潭县", None, "350128", "county")

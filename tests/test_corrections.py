@@ -10,11 +10,11 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from extract.curate import curate
-from extract.datasets import read_dataset
+from extract.store.curate import curate
+from extract.store.datasets import read_dataset
 from extract.forge import generate, render_html
 from extract.parse import parse_bytes
-from extract.research.corrections import (
+from extract.store.corrections import (
     CORRECTIONS_FILE, apply_corrections, corrected_cells_sql, problem_of, read_corrected_cells,
     read_corrections, read_corrections_dataset,
 )

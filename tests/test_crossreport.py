@@ -14,8 +14,8 @@ import pytest
 
 from extract import template as tpl
 from extract.crawl.archive import Archive
-from extract.curate import curate
-from extract.datasets import REPORTS, read_dataset
+from extract.store.curate import curate
+from extract.store.datasets import REPORTS, read_dataset
 from extract.forge import generate, render_html
 from extract.forge.html import Chrome, cms_article_body, cms_page
 from extract.forge.model import AGENCIES, Mess, Printed
@@ -24,7 +24,7 @@ from extract.forge.text import render_text
 from extract.parse import parse_bytes
 from extract.read import read_document
 from extract.read.sniff import sniff_format
-from extract.research import crossreport
+from extract.check import collection as crossreport
 from extract.find.statements import stated_columns, stated_numbers
 
 from conftest import read_truth

@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from extract.curate import curate
-from extract.datasets import LOCK_FILE
+from extract.store.curate import curate
+from extract.store.datasets import LOCK_FILE
 from extract.forge import generate, render_html
 from extract.parse import parse_bytes
-from extract.research.corrections import apply_corrections
-from extract.research.crossreport import run_cross_checks
+from extract.store.corrections import apply_corrections
+from extract.check.collection import run_cross_checks
 
 HEADER = "report_id,agency,year,table,row,column,value,reason,who,date"
 

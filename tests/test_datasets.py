@@ -11,8 +11,8 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from extract.curate import curate, expand_paths, parse_files
-from extract.datasets import PART_FILE, SCHEMAS, read_dataset
+from extract.store.curate import curate, expand_paths, parse_files
+from extract.store.datasets import PART_FILE, SCHEMAS, read_dataset
 from extract.forge.html import render_html
 from extract.forge.model import generate
 
@@ -76,7 +76,7 @@ def test_a_write_killed_midway_leaves_the_old_partition_readable(inputs, tmp_pat
     before = pd.read_parquet(tmp_path / "cells")
     script = f"""
 import os, pyarrow.parquet as pq
-from extract.curate import curate, expand_paths, parse_files
+from extract.store.curate import curate, expand_paths, parse_files
 real = pq.write_table
 def dying(table, where, **kw):
     real(table, where, **kw)

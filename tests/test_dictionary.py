@@ -8,7 +8,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from extract import template as tpl
-from extract.curate import curate
+from extract.store.curate import curate
 from extract.forge import Mess, generate, render_html
 from extract.parse import parse_bytes
 from extract.research import dictionary

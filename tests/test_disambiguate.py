@@ -7,8 +7,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from extract.curate import curate, parse_files
-from extract.datasets import read_dataset
+from extract.store.curate import curate, parse_files
+from extract.store.datasets import read_dataset
 from extract.find.disambiguate import Constraint, narrow, stated_active
 from extract.forge.model import Mess, following_year, generate
 from extract.forge.prose import write_prose

@@ -16,7 +16,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from extract.datasets import read_dataset
+from extract.store.datasets import read_dataset
 from extract.forge.html import render_html
 from extract.forge.model import generate
 
@@ -28,9 +28,7 @@ KEYS = {"reports": ["report_id"], "cells": ["report_id", "table", "row", "column
 
 
 def flows_module(name: str):
-    if str(REPO) not in sys.path:
-        sys.path.insert(0, str(REPO))
-    return importlib.import_module(f"flows.{name}")
+    return importlib.import_module(f"extract.flows.{name}")
 
 
 def datasets(root, drop=("parsed_at",)) -> dict[str, pd.DataFrame]:
@@ -111,7 +109,7 @@ def write_then_die(table, where, *args, **kwargs):
     return real_write(table, where, *args, **kwargs)
 
 pq.write_table = write_then_die
-from flows.parse import parse_flow
+from extract.flows.parse import parse_flow
 parse_flow(raw_dir={raw!r}, curated_dir={curated!r}, workers=1)
 """
 
@@ -199,7 +197,7 @@ def test_a_failed_crawl_fails_the_pipeline_run_and_the_archive_is_still_parsed(p
     parsed = result["parse"]["parsed"]
     assert "error" in result["crawl"] and parsed == result["parse"]["documents"] > 0
     assert len(read_dataset(curated, "reports")) == parsed
-    from extract.artifacts import artifact_keys
+    from extract.flows.artifacts import artifact_keys
 
     assert result["artifacts"] == list(artifact_keys(curated).values())
 
@@ -207,7 +205,7 @@ def test_a_failed_crawl_fails_the_pipeline_run_and_the_archive_is_still_parsed(p
 def test_artifact_keys_follow_the_curated_folder(tmp_path):
     import re
 
-    from extract.artifacts import artifact_keys
+    from extract.flows.artifacts import artifact_keys
 
     one, two = artifact_keys(tmp_path / "a" / "curated"), artifact_keys(tmp_path / "b" / "curated")
     assert one.keys() == two.keys() and not set(one.values()) & set(two.values())

@@ -14,7 +14,7 @@ from extract.crawl import Archive, crawl, read_manifest
 from extract.crawl.testing import LocalSite, listing_html
 from extract.forge.images import image_table_page
 from extract.forge.model import Mess, generate
-from extract.incremental import parse_source, plan_parse
+from extract.store.incremental import parse_source, plan_parse
 from extract.parse import parse_bytes
 
 pytestmark = pytest.mark.skipif(shutil.which("tesseract") is None, reason="Tesseract is not installed")
@@ -102,7 +102,7 @@ def test_ogi_parse_of_a_saved_page_reads_the_pictures_beside_it(forged, tmp_path
     from typer.testing import CliRunner
 
     from extract.cli import app
-    from extract.datasets import read_dataset
+    from extract.store.datasets import read_dataset
 
     folder = tmp_path / "saved"
     folder.mkdir()

@@ -12,15 +12,15 @@ import pandas as pd
 import pytest
 
 from extract import __version__
-from extract.artifacts import dataset_summary, flags_by_check, status_by_template, worst_reports, worst_reports_markdown
+from extract.flows.artifacts import dataset_summary, flags_by_check, status_by_template, worst_reports, worst_reports_markdown
 from extract.crawl.archive import Archive
-from extract.curate import curate
-from extract.datasets import read_dataset
+from extract.store.curate import curate
+from extract.store.datasets import read_dataset
 from extract.forge.docx import render_docx
 from extract.forge.html import render_html
 from extract.forge.model import MESSES, generate
 from extract.forge.text import render_text
-from extract.incremental import (Source, batches, commit, parse_source, plan_parse, remove_staging, stage_batch,
+from extract.store.incremental import (Source, batches, commit, parse_source, plan_parse, remove_staging, stage_batch,
                                  staging_dir)
 
 T0 = datetime(2025, 2, 1, tzinfo=timezone.utc)

@@ -6,7 +6,7 @@ import pandas as pd
 from extract.forge.legacy import generate_legacy, render_legacy
 from extract.forge.model import Printed
 from extract.parse import parse_bytes, parse_path
-from extract.research import crossreport
+from extract.check import collection as crossreport
 
 
 def frames(results):

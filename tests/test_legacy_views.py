@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from extract.curate import curate
+from extract.store.curate import curate
 from extract.forge import generate, render_html
 from extract.forge.legacy import generate_legacy, render_legacy
 from extract.parse import parse_bytes
@@ -72,7 +72,7 @@ def test_crosswalk_names_only_keys_of_the_templates():
 
 
 def test_a_corrected_legacy_cell_reaches_the_views(eras, tmp_path):
-    from extract.research.corrections import apply_corrections
+    from extract.store.corrections import apply_corrections
 
     root, legacy, _ = eras
     con = views.connect(root)

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 import extract.parse as parse
 from extract.cli import app
-from extract.datasets import read_dataset
+from extract.store.datasets import read_dataset
 from extract.forge import generate, render_html
 
 MARK = "故障注入测试单位"

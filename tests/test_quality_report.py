@@ -23,14 +23,14 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from extract.crawl.archive import Archive
-from extract.curate import curate
-from extract.datasets import read_dataset
+from extract.store.curate import curate
+from extract.store.datasets import read_dataset
 from extract.forge import Mess, generate, render_html
 from extract.forge.text import render_text
 from extract.parse import parse_bytes
 from extract.research import quality_report
-from extract.research.corrections import apply_corrections
-from extract.research.crossreport import run_cross_checks
+from extract.store.corrections import apply_corrections
+from extract.check.collection import run_cross_checks
 
 BROKEN_PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n%% cut here"
 

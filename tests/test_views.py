@@ -8,11 +8,11 @@ import pandas as pd
 import pytest
 
 from extract import template as tpl
-from extract.curate import curate
+from extract.store.curate import curate
 from extract.forge import Mess, generate, render_html
 from extract.parse import parse_bytes
 from extract.research import views
-from extract.research.corrections import apply_corrections
+from extract.store.corrections import apply_corrections
 
 from conftest import REPO
 

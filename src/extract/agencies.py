@@ -140,7 +140,7 @@ def one_per_agency_year(reports: pd.DataFrame) -> pd.DataFrame:
 def year_pairs(reports: pd.DataFrame) -> pd.DataFrame:
     """report_id, year, report_id_before, year_before: each agency's report of a year with its report of
     the year before (the best of each agency and year, `one_per_agency_year`). The one pairing of
-    reports across years: ``carry.cross_year`` (`extract.research.crossreport`) and `extract.find.disambiguate` both use it."""
+    reports across years: ``carry.cross_year`` (`extract.check.collection`) and `extract.find.disambiguate` both use it."""
     chosen = one_per_agency_year(reports)
     before = chosen.assign(year=chosen["year"] + 1).rename(columns={"report_id": "report_id_before"})
     pairs = chosen.merge(before.drop(columns="agency"), on=["agency_key", "year"])

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib
 import os
-import sys
 import threading
 import time
 from contextlib import ExitStack, contextmanager
@@ -64,7 +63,6 @@ def _checked_portals(portals: Path | None) -> None:
         load_portals(portals)
     except PortalsError as exc:
         fail(*str(exc).splitlines(), hint="--portals")
-REPO = Path(__file__).resolve().parents[2]  # the checkout `pip install -e .` was run in: flows/ lives there
 
 
 def _progress(total: int) -> Progress:
@@ -102,7 +100,7 @@ def parse(paths: list[Path] = typer.Argument(..., help="Files or folders (recurs
                                                            "(repeatable; sidecars such as *.truth.csv and "
                                                            "*.json are always skipped unless --include'd).")) -> None:
     """Parse local report files and write the reports, cells and flags datasets."""
-    from extract.curate import curate, expand_paths, parse_files
+    from extract.store.curate import curate, expand_paths, parse_files
 
     missing = [p for p in paths if not p.exists()]
     if missing:
@@ -141,7 +139,7 @@ def run(portals: Optional[Path] = typer.Option(None, "--portals", metavar="FILE"
     with ExitStack() as stack:
         start_urls = stack.enter_context(_demo_portal(demo_port)) if portals is None else None
         pipeline = _flow_module("pipeline")  # imports Prefect while the demo portal renders its files
-        from extract.runtime import listening, prefect_api
+        from extract.flows.runtime import listening, prefect_api
 
         bars = stack.enter_context(_stage_bars())
         stack.enter_context(listening(bars))
@@ -155,7 +153,7 @@ def run(portals: Optional[Path] = typer.Option(None, "--portals", metavar="FILE"
         result = state.result(raise_on_failure=False)
         if not isinstance(result, dict):  # the pipeline itself broke: nothing to summarise
             fail(f"the pipeline run {state.name}: {state.message}", code=1)
-    from extract.artifacts import dataset_summary
+    from extract.flows.artifacts import dataset_summary
 
     print_summary(dataset_summary(out), out)
     crawled, parsed = result["crawl"], result["parse"]
@@ -273,7 +271,7 @@ def version() -> None:
 
 def _start_prefect(verbose: bool) -> Path:
     """Prefect's environment, set before Prefect is first imported (it reads it at import)."""
-    from extract.runtime import prefect_environment
+    from extract.flows.runtime import prefect_environment
 
     return prefect_environment(verbose=verbose)
 
@@ -303,14 +301,8 @@ def _checked_server(api: str) -> None:
 
 
 def _flow_module(name: str):
-    """A module of the checkout's flows/ folder (outside the installed package)."""
-    if not (REPO / "flows" / f"{name}.py").is_file():
-        console.print(f"[red]{REPO / 'flows'} not found[/]: this command runs the flows of a source checkout "
-                      "installed with `pip install -e .`")
-        raise typer.Exit(1)
-    if str(REPO) not in sys.path:
-        sys.path.insert(0, str(REPO))
-    return importlib.import_module(f"flows.{name}")
+    """A flow module of the package (`extract.flows`), imported when a command needs Prefect."""
+    return importlib.import_module(f"extract.flows.{name}")
 
 
 @contextmanager
@@ -340,7 +332,7 @@ def _render_all(portal) -> None:
 
 @contextmanager
 def _stage_bars() -> Iterator:
-    """Rich progress bars fed by the flows' progress reports (`extract.runtime.report_progress`)."""
+    """Rich progress bars fed by the flows' progress reports (`extract.flows.runtime.report_progress`)."""
     progress = Progress(SpinnerColumn(), TextColumn("{task.description:<8}"), BarColumn(), MofNCompleteColumn(),
                         TimeElapsedColumn(), console=console, disable=not console.is_terminal)
     tasks: dict[str, int] = {}

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Iterable, Sequence
 
 import pandas as pd
@@ -216,19 +215,3 @@ def apply_choice(result, table: str, row: str, columns: Sequence[str], splits: S
 
 def _show(value) -> str:
     return "—" if value is None else f"{value:g}"
-
-
-def curated_neighbours(root: Path, years: Iterable[int]) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """The curated reports, table 二 cells and flags of `years` (and the years either side)."""
-    from extract.datasets import partition_dir, read_partition
-
-    wanted = sorted({y + d for y in years for d in (-1, 0, 1)})
-    frames = {}
-    for name in ("reports", "cells", "flags"):
-        parts = [read_partition(partition_dir(root, name, y), name).assign(year=y) for y in wanted]
-        parts = [p for p in parts if len(p)]
-        frames[name] = pd.concat(parts, ignore_index=True) if parts else None
-    cells = frames["cells"]
-    if cells is not None:
-        cells = cells[cells["table"] == "active_disclosure"]
-    return frames["reports"], cells, frames["flags"]

@@ -81,7 +81,7 @@ def _require_data(root: Path) -> None:
 def check(root: Root = DEFAULT_CURATED, raw: Raw = None) -> None:
     """Check reports against each other (carry.cross_year, identical tables, duplicates, text vs table)
     and store the findings in the flags dataset."""
-    from extract.research.crossreport import CROSS_CHECKS, run_cross_checks
+    from extract.check.collection import CROSS_CHECKS, run_cross_checks
 
     _require_data(root)
     flags = run_cross_checks(root, raw)
@@ -100,7 +100,7 @@ def correct(root: Root = DEFAULT_CURATED,
             file: Annotated[Path, typer.Option("--file", help="The corrections file.")] = Path(
                 "corrections/corrections.csv")) -> None:
     """Apply the corrections file: the corrected values go beside the published ones (never over them)."""
-    from extract.research.corrections import apply_corrections
+    from extract.store.corrections import apply_corrections
 
     if not file.is_file():  # never replace the corrections dataset with nothing
         fail(f"--file {file}: no such file" if not file.exists() else f"--file {file}: not a file")

@@ -28,8 +28,8 @@ from matplotlib import font_manager, rc_context
 from matplotlib.figure import Figure
 
 from extract.agencies import pairing_key
-from extract.datasets import read_dataset
-from extract.research.corrections import read_corrected_cells, read_corrections_dataset
+from extract.store.datasets import read_dataset
+from extract.store.corrections import read_corrected_cells, read_corrections_dataset
 
 #: the last evaluation, relative to the curated root: {"evaluated_at", "parser_version", "source",
 #: "documents": [{"name", "format", "cells", "correct"}]} (cells: truth cells; correct: read exactly)

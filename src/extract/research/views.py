@@ -3,7 +3,7 @@
 - `requests_wide`: table 三 as printed, one row per report and row key, one column per applicant
   type (natural_person … other_org, org_subtotal where printed, total), with the report's agency,
   year, level and region (agency_id, tier, adcode: a panel pairs reports by `agency_id`, a join with
-  other statistics goes by `adcode`); values are the corrected ones (`extract.research.corrections`).
+  other statistics goes by `adcode`); values are the corrected ones (`extract.store.corrections`).
 - `connect`: an in-memory DuckDB with views ``reports``, ``cells`` (with ``value_corrected``),
   ``flags``, ``corrections``, ``agencies``, ``requests`` (the wide view), ``legacy`` (a pre-2019
   report per row, an indicator per column) and ``series`` (the `CROSSWALK` series of both eras, per
@@ -23,8 +23,8 @@ import pandas as pd
 
 from extract import settings
 from extract import template as tpl
-from extract.datasets import duckdb_relation, read_dataset
-from extract.research.corrections import DATASET_FILE, corrected_cells_sql, read_corrected_cells
+from extract.store.datasets import duckdb_relation, read_dataset
+from extract.store.corrections import DATASET_FILE, corrected_cells_sql, read_corrected_cells
 
 APPLICANT_COLUMNS = (*tpl.REQUEST_APPLICANTS, "org_subtotal", "total")
 REPORT_COLUMNS = ("agency_id", "agency", "year", "level", "tier", "province", "city", "county", "township", "adcode",

@@ -24,13 +24,15 @@ reparsed report loses its cross flags until the next run, which the flows do aft
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from pathlib import Path
 
 import pandas as pd
 
 from extract.agencies import pairing_key, year_pairs
+from extract.model import Finding
 from extract.check.report import CLEAN_METHODS, TOLERANCE
-from extract.datasets import (FLAGS, PART_FILE, curated_lock, move_unknown_year_partitions, partition_dir,
+from extract.store.datasets import (FLAGS, PART_FILE, curated_lock, move_unknown_year_partitions, partition_dir,
                               partition_year, read_dataset, read_partition, write_partition)
 from extract.find.statements import COLUMN_PREFIX, FACT_WORDS, FACTS
 
@@ -294,9 +296,9 @@ def _origin(methods) -> str:
 
 def _record(report_id, year, check, severity, message, table=None, row=None, column=None, expected=None,
             observed=None, origin="source") -> dict:
-    return {"report_id": report_id, "year": _year(year), "check": check, "severity": severity, "table": table,
-            "row": row, "column": column, "expected": expected, "observed": observed, "origin": origin,
-            "message": message}
+    """A row of the flags dataset: the report it is about and the one kind of finding."""
+    finding = Finding(check, severity, message, table, row, column, expected, observed, origin)
+    return {"report_id": report_id, "year": _year(year), **asdict(finding)}
 
 
 def _frame(records: list[dict]) -> pd.DataFrame:

@@ -28,7 +28,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from extract import template as tpl
-from extract.datasets import curated_lock, duckdb_relation, read_dataset
+from extract.store.datasets import curated_lock, duckdb_relation, read_dataset
 
 CORRECTIONS_FILE = Path("corrections/corrections.csv")
 FILE_COLUMNS = ("report_id", "agency", "year", "table", "row", "column", "value", "reason", "who", "date")

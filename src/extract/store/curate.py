@@ -12,7 +12,7 @@ from typing import Callable, Iterable, Iterator
 
 import pandas as pd
 
-from extract.datasets import curated_lock, write_datasets
+from extract.store.datasets import curated_lock, write_datasets
 from extract.parse import ParseResult, parse_path
 from extract.read.sniff import sniff_format
 
@@ -134,7 +134,8 @@ def curate(results: Iterable[ParseResult], out: Path, batch: int = BATCH) -> Sum
 def settle_chunk(chunk: list[ParseResult], earlier: list[ParseResult], out: Path) -> list[ParseResult]:
     """`chunk` with its open table 二 splits narrowed by the agency's other years (this run's
     earlier reports and the curated ones); the earlier reports only inform, they are written."""
-    from extract.find.disambiguate import curated_neighbours, settle_across_years
+    from extract.find.disambiguate import settle_across_years
+    from extract.store.neighbours import curated_neighbours
 
     years = {int(r.report["year"]) for r in chunk if r.alternatives and r.report.get("year")}
     if not years:

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from extract.curate import Summary
-from extract.datasets import PART_FILE, read_dataset
+from extract.store.curate import Summary
+from extract.store.datasets import PART_FILE, read_dataset
 
 STATUS_ORDER = ("failed", "partial", "ok", "not_a_report")
 TEMPLATE_ORDER = ("2021", "2019", "legacy", "unknown")

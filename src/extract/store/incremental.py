@@ -10,7 +10,7 @@ A run goes in three steps, each testable without Prefect:
    Parquet file per dataset (so workers on other processes or machines return a path and
    counts, not frames).
 3. `commit` upserts everything staged, and removes the dropped reports, into the datasets:
-   one atomic rewrite per touched year partition (`extract.datasets`), `reports` last, so a
+   one atomic rewrite per touched year partition (`extract.store.datasets`), `reports` last, so a
    report is marked parsed only once its cells and flags are in. A run killed halfway leaves
    every partition readable; the next run parses again what the killed one did not commit.
 
@@ -36,8 +36,8 @@ import pyarrow.parquet as pq
 
 from extract import __version__
 from extract.crawl.archive import ARCHIVED_OUTCOMES, Archive, read_manifest
-from extract.curate import Summary, settle_chunk
-from extract.datasets import (PART_FILE, SCHEMAS, curated_lock, move_unknown_year_partitions, read_dataset, to_table,
+from extract.store.curate import Summary, settle_chunk
+from extract.store.datasets import (PART_FILE, SCHEMAS, curated_lock, move_unknown_year_partitions, read_dataset, to_table,
                               upsert, write_agencies)
 from extract.parse import ParseResult, parse_bytes
 

@@ -1,0 +1,18 @@
+"""The Prefect flows, inside the package so that any install runs the pipeline: `crawl`, `parse`,
+`pipeline` (crawl + parse + cross-report checks + artifacts), with the Prefect runtime they need
+(`runtime`: the temporary server, progress reports) and the artifacts they publish (`artifacts`).
+`ogi run` and `ogi serve` run them; the top-level ``flows/*.py`` files are runnable entry points."""
+
+from __future__ import annotations
+
+import sys
+from importlib import import_module
+
+
+def run_script(name: str) -> None:
+    """``python flows/<name>.py …``: Prefect's environment set before Prefect is imported, then the
+    flow's own command line (`extract.flows.<name>.main`)."""
+    from extract.flows.runtime import prefect_environment
+
+    prefect_environment(verbose="--verbose" in sys.argv)
+    import_module(f"extract.flows.{name}").main()
