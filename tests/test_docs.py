@@ -90,3 +90,31 @@ def test_data_readmes_name_what_the_pipeline_writes(tmp_path):
     for pattern in named:
         glob = re.sub(r"<[^>]+>", "*", pattern)
         assert list(tmp_path.glob(glob)), f"data/raw/README.md names {pattern}, which the crawl does not write"
+
+
+def _options(command) -> list[str]:
+    """The long option names of a command (``--curated``, its old names too), not ``--help``."""
+    return sorted(o for p in command.params for o in (*p.opts, *p.secondary_opts) if o.startswith("--"))
+
+
+def _row(name: str) -> str:
+    """The README's usage row (or rows) of `ogi name`."""
+    return "\n".join(line for line in README.splitlines() if line.startswith(f"| `ogi {name}"))
+
+
+def test_every_option_of_every_command_is_documented():
+    """Each option of each command is named in the command's usage row or, for the old names the
+    commands still take, in the README's text (as sqlite-utils checks its docs)."""
+    missing = []
+    for name, command in sorted(get_command(app).commands.items()):
+        row = _row(name)
+        for option in _options(command):
+            if not re.search(rf"{re.escape(option)}\b", row) and f"`{option}`" not in README:
+                missing.append(f"ogi {name} {option}")
+    assert not missing, f"options missing from README.md: {missing}"
+
+
+def test_the_option_check_sees_a_missing_option():
+    command = get_command(app).commands["parse"]
+    assert "--include" in _options(command) and "--include" in _row("parse")
+    assert not re.search(r"--no-such-option\b", _row("parse"))
