@@ -108,7 +108,7 @@ def scans_to_pdf(pages: list[bytes], dpi: int = 200) -> bytes:
 def read_with_confidence(doc) -> tuple:
     """Parse an OCR'd document to cells and flags, adding a ``cell.low_confidence`` flag for
     every cell read below the reader's threshold when the parse core does not yet (the core
-    learns the confidence of a cell from `OcrCell.confidence`)."""
+    learns the confidence of a cell from `Cell.confidence`)."""
     import pandas as pd
 
     from extract.find import tables

@@ -23,6 +23,7 @@ class Cell:
     text: str
     page: int | None = None
     x: float | None = None  # left edge where known (text columns, PDF points); aligns unruled rows
+    confidence: float | None = None  # OCR's (0–1) for a cell read from an image; None otherwise or with no ink
 
     @property
     def stripped(self) -> str:

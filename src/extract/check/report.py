@@ -23,7 +23,7 @@ CLEAN_METHODS = frozenset({"html", "pdf-grid", "pdf-words", "docx", "doc", "text
 TOLERANCE = 0.011  # amounts printed to 2 decimals
 
 
-class Cells:
+class CellIndex:
     """A report's cells by key, with the arithmetic value of each (blank = 0, na/text = None)."""
 
     def __init__(self, cells: Iterable[CellRead]):
@@ -44,7 +44,7 @@ class Cells:
         return any(t == table for t, _, _ in self.by_key)
 
 
-def _term(cells: Cells, key: tuple[str, str, str]) -> tuple[float | None, CellRead | None]:
+def _term(cells: CellIndex, key: tuple[str, str, str]) -> tuple[float | None, CellRead | None]:
     cell = cells.get(*key)
     if cell is None:
         return None, None
@@ -53,7 +53,7 @@ def _term(cells: Cells, key: tuple[str, str, str]) -> tuple[float | None, CellRe
     return (0.0, cell) if cell.kind == "blank" and key not in cells.blank_totals else (None, cell)
 
 
-def total_terms(cells: Cells) -> Iterator[tuple[tuple[str, str, str], list[tuple[str, str, str]]]]:
+def total_terms(cells: CellIndex) -> Iterator[tuple[tuple[str, str, str], list[tuple[str, str, str]]]]:
     """(total, parts) of every identity whose total is one printed cell: the row totals of tables
     三 and 四, 法人或其他组织小计, and 办理结果总计 over the outcome rows."""
     for ident in ROW_IDENTITIES:
@@ -65,7 +65,7 @@ def total_terms(cells: Cells) -> Iterator[tuple[tuple[str, str, str], list[tuple
             yield ("requests", outcomes.at, col), [("requests", r, col) for r in outcomes.expected_keys]
 
 
-def find_blank_totals(cells: Cells) -> dict[tuple[str, str, str], float]:
+def find_blank_totals(cells: CellIndex) -> dict[tuple[str, str, str], float]:
     """Blank totals over parts that add up to more than 0: the blank cannot be the printed 0."""
     found = {}
     for total, parts in total_terms(cells):
@@ -79,7 +79,7 @@ def find_blank_totals(cells: Cells) -> dict[tuple[str, str, str], float]:
     return found
 
 
-def blank_total(cells: Cells) -> Iterator[Finding]:
+def blank_total(cells: CellIndex) -> Iterator[Finding]:
     for (table, row, col), parts in sorted(cells.blank_totals.items()):
         yield Finding("total.blank", "info",
                    f"{table}.{row}.{col} is printed blank though the cells it totals add up to {parts:g}: "
@@ -87,7 +87,7 @@ def blank_total(cells: Cells) -> Iterator[Finding]:
                    table, row, col, parts, None, "source")
 
 
-def identity(cells: Cells, check: str, total: tuple[str, str, str], parts: list[tuple[str, str, str]],
+def identity(cells: CellIndex, check: str, total: tuple[str, str, str], parts: list[tuple[str, str, str]],
              where: str) -> Iterator[Finding]:
     """Flag when `total` ≠ Σ `parts`; silent when any term is missing or not a number."""
     expected_terms = [_term(cells, k) for k in parts]
@@ -113,7 +113,7 @@ def origin_of(cells: list[CellRead]) -> str:
 # ---------------------------------------------------------------- the identities
 
 
-def requests_balance(cells: Cells) -> Iterator[Finding]:
+def requests_balance(cells: CellIndex) -> Iterator[Finding]:
     for col in sorted(cells.columns("requests")):
         left = [_term(cells, ("requests", r, col)) for r in BALANCE.expected_keys]
         right = [_term(cells, ("requests", r, col)) for r in BALANCE.observed_keys]
@@ -127,7 +127,7 @@ def requests_balance(cells: Cells) -> Iterator[Finding]:
                           BALANCE.table, BALANCE.at, col, expected, observed, origin_of([c for _, c in terms]))
 
 
-def row_identity(cells: Cells, ident: Identity) -> Iterator[Finding]:
+def row_identity(cells: CellIndex, ident: Identity) -> Iterator[Finding]:
     """An identity across the columns, in every row of its table that prints its total column."""
     if ident.at not in cells.columns(ident.table):
         return
@@ -136,19 +136,19 @@ def row_identity(cells: Cells, ident: Identity) -> Iterator[Finding]:
         yield from identity(cells, ident.name, (ident.table, row, ident.at), parts, f"row {row}")
 
 
-def request_row_identities(cells: Cells) -> Iterator[Finding]:
+def request_row_identities(cells: CellIndex) -> Iterator[Finding]:
     for ident in ROW_IDENTITIES:
         if ident.table == "requests":
             yield from row_identity(cells, ident)
 
 
-def review_row_identities(cells: Cells) -> Iterator[Finding]:
+def review_row_identities(cells: CellIndex) -> Iterator[Finding]:
     for ident in ROW_IDENTITIES:
         if ident.table == "review_litigation":
             yield from row_identity(cells, ident)
 
 
-def requests_outcomes_sum(cells: Cells) -> Iterator[Finding]:
+def requests_outcomes_sum(cells: CellIndex) -> Iterator[Finding]:
     outcomes = outcomes_sum(cells.rows("requests"))
     if outcomes is None:
         return
@@ -157,21 +157,21 @@ def requests_outcomes_sum(cells: Cells) -> Iterator[Finding]:
         yield from identity(cells, outcomes.name, ("requests", outcomes.at, col), parts, f"column {col}")
 
 
-def non_negative(cells: Cells) -> Iterator[Finding]:
+def non_negative(cells: CellIndex) -> Iterator[Finding]:
     for (table, row, col), cell in sorted(cells.by_key.items()):
         if cell.kind == "number" and cell.value < 0 and col != "items_change":
             yield Finding("values.non_negative", "error", f"{table}.{row}.{col} is {cell.value:g}, below zero",
                        table, row, col, None, cell.value, "source" if cell.method in CLEAN_METHODS else "unknown")
 
 
-def unparsed(cells: Cells) -> Iterator[Finding]:
+def unparsed(cells: CellIndex) -> Iterator[Finding]:
     for (table, row, col), cell in sorted(cells.by_key.items()):
         if cell.kind == "text":
             yield Finding("cell.unparsed", "warning", f"{table}.{row}.{col} holds text, not a number: {cell.raw!r}",
                        table, row, col, origin="source")
 
 
-def presence(cells: Cells, template: str) -> Iterator[Finding]:
+def presence(cells: CellIndex, template: str) -> Iterator[Finding]:
     """table.missing / row.missing against the detected template."""
     if template not in tpl.BY_NAME:
         return
@@ -185,7 +185,7 @@ def presence(cells: Cells, template: str) -> Iterator[Finding]:
         yield from missing_cells(cells, table, present)
 
 
-def missing_cells(cells: Cells, table: tpl.Table, present: set[str]) -> Iterator[Finding]:
+def missing_cells(cells: CellIndex, table: tpl.Table, present: set[str]) -> Iterator[Finding]:
     """cell.missing: a row was read but one of its template columns was not (a misread header
     would otherwise lose that cell without a word)."""
     keys = {r.key: r for r in table.rows}
@@ -208,11 +208,11 @@ def expected_rows(table: tpl.Table, present: set[str]) -> list[str]:
 # ---------------------------------------------------------------- legacy (spec/legacy.md)
 
 
-def _legacy_columns(cells: Cells) -> list[str]:
+def _legacy_columns(cells: CellIndex) -> list[str]:
     return sorted(cells.columns(tpl.LEGACY_TABLE))
 
 
-def legacy_sum(cells: Cells, check: str, total: str, parts: tuple[str, ...] | list[str], severity: str,
+def legacy_sum(cells: CellIndex, check: str, total: str, parts: tuple[str, ...] | list[str], severity: str,
                at_least: bool = False) -> Iterator[Finding]:
     """`total` = Σ `parts` printed (or, `at_least`, `total` ≥ Σ), in every figure column."""
     table = tpl.LEGACY_TABLE
@@ -233,25 +233,25 @@ def legacy_sum(cells: Cells, check: str, total: str, parts: tuple[str, ...] | li
                    origin_of([c for _, c in terms] + [total_cell]))
 
 
-def legacy_channels(cells: Cells) -> Iterator[Finding]:
+def legacy_channels(cells: CellIndex) -> Iterator[Finding]:
     yield from legacy_sum(cells, "legacy.channels", "requests.received", tpl.LEGACY_CHANNELS, "warning")
 
 
-def legacy_answers(cells: Cells) -> Iterator[Finding]:
+def legacy_answers(cells: CellIndex) -> Iterator[Finding]:
     yield from legacy_sum(cells, "legacy.answers", "requests.answered", tpl.LEGACY_ANSWERS, "warning", at_least=True)
 
 
-def legacy_refusals(cells: Cells) -> Iterator[Finding]:
+def legacy_refusals(cells: CellIndex) -> Iterator[Finding]:
     refusals = sorted(r for r in cells.rows(tpl.LEGACY_TABLE) if r.startswith("requests.refused."))
     yield from legacy_sum(cells, "legacy.refusals", "requests.refused", refusals, "warning")
 
 
-def legacy_proactive_channels(cells: Cells) -> Iterator[Finding]:
+def legacy_proactive_channels(cells: CellIndex) -> Iterator[Finding]:
     yield from legacy_sum(cells, "legacy.proactive_channels", "proactive.items", tpl.LEGACY_PROACTIVE_CHANNELS,
                           "info", at_least=True)
 
 
-def legacy_cumulative(cells: Cells) -> Iterator[Finding]:
+def legacy_cumulative(cells: CellIndex) -> Iterator[Finding]:
     """历年累计 ≥ 本年度 in every row with both: an error of reading where the text was fused or
     scanned, a warning about the published numbers where it was read cleanly."""
     table = tpl.LEGACY_TABLE
@@ -273,6 +273,6 @@ IDENTITIES = (blank_total, requests_balance, request_row_identities, requests_ou
 
 def check_report(cells: Iterable[CellRead], template: str) -> list[Finding]:
     """Every check of spec/template.md over one report's cells."""
-    indexed = Cells(cells)
+    indexed = CellIndex(cells)
     flags = [f for check in IDENTITIES for f in check(indexed)]
     return flags + list(presence(indexed, template))

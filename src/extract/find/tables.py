@@ -382,7 +382,7 @@ def resolve_row(label_cells: list[Cell], table: str, state: _RowState) -> tuple[
 def _cell_read(table: str, row: str, column: str, cell: Cell, label: str, grid: Grid) -> CellRead:
     kind, value = parse_value(cell.text)
     return CellRead(table, row, column, cell.text.strip(), kind, value, label, cell.page, grid.method,
-                    getattr(cell, "confidence", None))
+                    cell.confidence)
 
 
 def _is_label_like(cell: Cell) -> bool:

@@ -11,6 +11,7 @@ import pyarrow as pa
 
 from extract.find.statements import COLUMN_PREFIX, FACT_WORDS
 
+
 COLUMN_DESCRIPTIONS: dict[str, dict[str, str]] = {
     "reports": {
         "report_id": "SHA-256 of the file's bytes, hex; joins to the raw archive (`data/raw/objects/<id[:2]>/<id>`). "

@@ -234,6 +234,9 @@ REVIEW_LITIGATION = Table(
     markers=("行政复议", "行政诉讼", "结果维持", "尚未审结", "复议后起诉"),
 )
 
+#: column headers only the 2019 table 二 prints: a flattened table 二 holding one is the 2019 format
+ACTIVE_2019_HEADS = (_NEWLY_MADE.label, _ITEMS_LAST_YEAR.label, _PROJECTS.label, _TOTAL_PUBLISHED.label)
+
 TEMPLATE_2021 = Template("2021", {t.key: t for t in (ACTIVE_2021, REQUESTS_2021, REVIEW_LITIGATION)})
 TEMPLATE_2019 = Template("2019", {t.key: t for t in (ACTIVE_2019, REQUESTS_2019, REVIEW_LITIGATION)})
 BY_NAME = {"2021": TEMPLATE_2021, "2019": TEMPLATE_2019}

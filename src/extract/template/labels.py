@@ -15,6 +15,7 @@ from difflib import SequenceMatcher
 from functools import lru_cache
 from typing import Iterable, Sequence, TypeVar
 
+
 T = TypeVar("T")
 
 FUZZY_MIN = 0.8  # lowest similarity a fuzzy match may have

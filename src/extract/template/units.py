@@ -6,6 +6,7 @@ lets a run of digits end in one, the legacy reader also knows the units of the p
 
 from __future__ import annotations
 
+
 #: units printed after a count or an amount in the 2019/2021 tables, longest first where one
 #: starts another (人次 before 次, 万元 and 亿元 before 元)
 UNITS = ("人次", "万元", "亿元", "件", "个", "项", "次", "份", "条", "宗", "起", "家", "元")

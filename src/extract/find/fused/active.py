@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import math
 from typing import Sequence
-from extract import template as tpl
-from extract.model import Finding
 
+from extract import template as tpl
 from extract.find.fused.decide import RowSplits, Solution, _num, _show, _unsolved, blanks_lost, settle
 from extract.find.fused.locate import LocatedRow
 from extract.find.fused.rows import Candidate
 from extract.find.fused.rules import MAX_SOLUTIONS, RULE
 from extract.find.fused.runs import TooMany, _symbols, _values, fill, parse_run
+from extract.model import Finding
 
 
 _STOCK = {"in_force": ("issued", "repealed"), "total_published": ("newly_made", "newly_published")}

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Sequence
-from extract import template as tpl
-from extract.model import Finding
 
+from extract import template as tpl
 from extract.find.fused.rows import Candidate
 from extract.find.fused.rules import SHOWN_ALTERNATIVES
 from extract.find.fused.runs import Run
+from extract.model import Finding
 
 
 @dataclass

@@ -6,11 +6,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from typing import Sequence
-from extract.template import labels
-from extract import template as tpl
-from extract.template.printed import UNION
 
+from extract import template as tpl
 from extract.find.fused.runs import _DIGITS, _NUMBERING_END, _QUOTES, _RUN, _SPACES
+from extract.template import labels
+from extract.template.printed import UNION
 
 
 _CN = "一二三四五六七八九十"
@@ -280,8 +280,7 @@ def _extra_label(text: str) -> str | None:
 def active_format(text: str, rows: list[LocatedRow]) -> str:
     keys = {r.key for r in rows}
     compact = _compact(text)
-    heads_2019 = ("本年新制作数量", "上一年项目数量", "采购项目数量", "对外公开总数量")
-    if {"other_services", "procurement"} & keys or any(h in compact for h in heads_2019):
+    if {"other_services", "procurement"} & keys or any(h in compact for h in tpl.ACTIVE_2019_HEADS):
         return "2019"
     return "2021"
 

@@ -4,12 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from typing import Iterable
-from extract.template import labels
-from extract import template as tpl
-from extract.model import CellRead, Document, Finding, Line
-from extract.find.tables import Extraction
-from extract.template.printed import UNION
 
+from extract import template as tpl
 from extract.find.fused.active import solve_active
 from extract.find.fused.decide import Solution, blanks_lost
 from extract.find.fused.locate import LocatedRow, find_regions, locate_active, locate_requests, locate_review, request_columns, text_to_pieces
@@ -17,6 +13,10 @@ from extract.find.fused.requests import solve_requests
 from extract.find.fused.review import _REVIEW_ROWS, solve_review
 from extract.find.fused.rules import METHOD
 from extract.find.fused.runs import _symbols
+from extract.find.tables import Extraction
+from extract.model import CellRead, Document, Finding, Line
+from extract.template import labels
+from extract.template.printed import UNION
 
 
 @dataclass

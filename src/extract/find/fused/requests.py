@@ -4,14 +4,14 @@ every column, by branch and bound over the rows with several splits."""
 from __future__ import annotations
 
 from typing import Sequence
-from extract.model import Finding
-from extract.template.identities import Identity, column_identities
 
 from extract.find.fused.decide import Choice, RowSplits, Solution, _source_flag, _unsolved, blanks_lost, lexmax_key, row_flags, settle
 from extract.find.fused.locate import LocatedRow, request_roles
 from extract.find.fused.rows import Candidate, relaxed_candidates, row_candidates
 from extract.find.fused.rules import MAX_RELAXED_ROWS, MAX_SOLUTIONS, RULE, SEARCH_BUDGET
 from extract.find.fused.runs import TooMany, _symbols, parse_run
+from extract.model import Finding
+from extract.template.identities import Identity, column_identities
 
 
 def _violated(eq: dict[str, int], values: dict[str, tuple]) -> list[int]:

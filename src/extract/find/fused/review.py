@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from extract import template as tpl
-
 from extract.find.fused.decide import RowSplits, Solution, _unsolved, blanks_lost, lexmax_key, row_flags, settle
 from extract.find.fused.rows import Candidate, relaxed_candidates, row_candidates
 from extract.find.fused.rules import MAX_CANDIDATES, RULE

@@ -4,7 +4,6 @@ in `cell.ambiguous`), and the limits of its search."""
 from __future__ import annotations
 
 
-
 METHOD = "text-fused"
 
 #: the tie-break among splits that satisfy every identity, quoted in the `cell.ambiguous` flags

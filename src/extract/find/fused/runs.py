@@ -6,9 +6,9 @@ from __future__ import annotations
 import bisect
 import re
 from typing import Sequence
-from extract.template.units import UNITS
 
 from extract.find.fused.rules import MAX_CANDIDATES
+from extract.template.units import UNITS
 
 
 _DIGITS = "0123456789０１２３４５６７８９"

@@ -10,7 +10,7 @@ A page is read in steps:
     find_tables      rulings that touch and frame an area form a table: rows at the horizontal
                      rulings, columns wherever a vertical ruling crosses a whole row
     merge_cells      a base cell joins its neighbour where the ruling between them is missing
-                     (a merged cell): one `OcrCell` at every position it covers, as `Document` wants
+                     (a merged cell): one `Cell` (with its confidence) at every position it covers, as `Document` wants
     read_cells       every inked cell cropped without rulings or dust, cut into text lines, the
                      lines of all cells stacked into one montage and read by Tesseract (chi_sim)
                      in one run; cells that may hold a number are read again by a digit reader

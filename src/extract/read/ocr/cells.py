@@ -1,25 +1,10 @@
-"""The OCR'd cell (`OcrCell`: text and confidence) and the region of the page one is read from."""
+"""The region of the page a cell is read from: its box, its crops and its reading."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
 import numpy as np
-from extract.model import Cell
-
-from extract.read.ocr.tuning import LOW_CONFIDENCE
-
-
-@dataclass(frozen=True, eq=False)
-class OcrCell(Cell):
-    """A cell read by OCR. `confidence` is None for a cell with no ink (blank by sight)."""
-
-    confidence: float | None = None
-
-    @property
-    def low_confidence(self) -> bool:
-        return self.confidence is not None and self.confidence < LOW_CONFIDENCE
-
-
 
 
 @dataclass

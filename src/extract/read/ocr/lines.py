@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image, ImageOps
 from scipy import ndimage
-from extract.model import Line
 
+from extract.model import Line
 from extract.read.ocr.montage import join_words
 from extract.read.ocr.page import Page
 from extract.read.ocr.rulings import TableShape

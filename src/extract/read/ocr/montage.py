@@ -4,6 +4,7 @@ digit whitelist, each reading checked against the free reading of its cell."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+
 import numpy as np
 from PIL import Image, ImageFilter
 

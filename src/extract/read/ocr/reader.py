@@ -7,16 +7,16 @@ import io
 import shutil
 import tempfile
 from pathlib import Path
-from PIL import Image, ImageOps, UnidentifiedImageError
-from extract.model import Block, Document, Finding, Grid, ReadError
 
-from extract.read.ocr.cells import OcrCell
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from extract.model import Block, Document, Finding, Grid, ReadError
 from extract.read.ocr.lines import read_lines
 from extract.read.ocr.page import prepare_page
 from extract.read.ocr.rulings import find_rulings, find_tables
 from extract.read.ocr.table import read_table
 from extract.read.ocr.tesseract import _run
-from extract.read.ocr.tuning import MAX_PIXELS, PDFTOPPM_TIMEOUT_S, PDF_DPI
+from extract.read.ocr.tuning import LOW_CONFIDENCE, MAX_PIXELS, PDFTOPPM_TIMEOUT_S, PDF_DPI
 
 
 def read_image(data: bytes, filename: str | None = None) -> Document:
@@ -54,8 +54,8 @@ def ocr_image_blocks(data: bytes, page: int | None = None) -> list[Block]:
 def ocr_findings(blocks: list[Block]) -> list[Finding]:
     """A note of what OCR did, so a reader of the flags knows the cells came from a scan."""
     grids = [b for b in blocks if isinstance(b, Grid) and b.method == "ocr"]
-    cells = {id(c): c for g in grids for row in g.rows for c in row if isinstance(c, OcrCell)}
-    low = sum(c.low_confidence for c in cells.values())
+    cells = {id(c): c for g in grids for row in g.rows for c in row}
+    low = sum(c.confidence is not None and c.confidence < LOW_CONFIDENCE for c in cells.values())
     if not grids:
         return [Finding("ocr.no_table", "warning", "OCR found no ruled table in the scanned page(s)")]
     return [Finding("ocr.used", "info", f"{len(grids)} table(s) read by OCR from scanned page(s); "

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+
 import numpy as np
-from extract.values import parse_value
 
 from extract.read.ocr.tuning import LOW_CONFIDENCE, _DIGIT_LOOKALIKES, _STRAY, _UNITS, _VALUE_LIKE
+from extract.values import parse_value
 
 
 @dataclass(frozen=True)

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import numpy as np
 from scipy import ndimage
-from extract.model import Grid
 
-from extract.read.ocr.cells import OcrCell, _Region
+from extract.model import Cell, Grid
+from extract.read.ocr.cells import _Region
 from extract.read.ocr.montage import read_cells
 from extract.read.ocr.page import Page
 from extract.read.ocr.rulings import TableShape, merge_cells
@@ -15,7 +15,7 @@ from extract.read.ocr.tuning import CELL_INSET, DASH_CONFIDENCE
 
 
 def read_table(page: Page, table: TableShape, rulings: np.ndarray) -> Grid:
-    """The table as a grid of `OcrCell`s, merged cells one object at every position."""
+    """The table as a grid of cells with their OCR confidence, merged cells one object at every position."""
     regions_of = merge_cells(table, page.line_ink)
     regions: dict[int, _Region] = {}
     for r, row in enumerate(regions_of):
@@ -40,7 +40,7 @@ def read_table(page: Page, table: TableShape, rulings: np.ndarray) -> Grid:
         if dash:
             region.text, region.confidence, region.crop = dash, DASH_CONFIDENCE, None
     read_cells([r for r in regions.values() if r.crop is not None], text_height)
-    cells = {key: OcrCell(region.text, page=page.number, confidence=region.confidence) for key, region in regions.items()}
+    cells = {key: Cell(region.text, page=page.number, confidence=region.confidence) for key, region in regions.items()}
     grid = Grid([[cells[key] for key in row] for row in regions_of], "ocr", page.number)
     return grid
 

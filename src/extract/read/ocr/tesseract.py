@@ -7,9 +7,10 @@ import os
 import shutil
 import subprocess
 from dataclasses import dataclass
-from PIL import Image
-from extract.model import ReadError
 
+from PIL import Image
+
+from extract.model import ReadError
 from extract.read.ocr.tuning import LANG_TEXT, TESSERACT_TIMEOUT_S, _TSV_FIELDS
 
 

@@ -4,6 +4,7 @@ which a cell is flagged, and the character classes readings are judged by."""
 from __future__ import annotations
 
 import re
+
 from extract.template.units import UNIT_CHARS
 
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pypdfium2 as pdfium
-from extract.model import Grid, Line
 
+from extract.model import Grid, Line
 from extract.read.pdf.geometry import Char, PageGeometry, _Placed
 from extract.read.pdf.page_text import is_page_number, tidy
 from extract.read.pdf.ruled import cells_to_grid, chars_to_lines, find_ruled_tables, line_text

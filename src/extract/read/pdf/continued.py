@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from extract.model import Cell, Grid
 
+from extract.model import Cell, Grid
 from extract.read.pdf.geometry import _CellGeom, _Placed
 from extract.read.pdf.page_text import is_number_token, join_lines
 from extract.read.pdf.ruled import cluster_positions

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import ctypes
 from collections import Counter
+
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
-from extract.model import Finding, ReadError
 
+from extract.model import Finding, ReadError
 from extract.read.pdf.geometry import Char, PageGeometry
 from extract.read.pdf.page_text import is_wide
 

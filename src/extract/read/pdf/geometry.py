@@ -6,7 +6,9 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 from typing import NamedTuple
+
 import pypdfium2 as pdfium
+
 from extract.model import Grid, Line
 
 

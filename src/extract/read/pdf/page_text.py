@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from typing import Iterable
+
 from extract import template as tpl
 
 

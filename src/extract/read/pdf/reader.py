@@ -8,10 +8,11 @@ import io
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Iterable
+
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
-from extract.model import Document, Finding, Grid, ReadError
 
+from extract.model import Document, Finding, Grid, ReadError
 from extract.read.pdf.blocks import page_blocks, page_lines
 from extract.read.pdf.continued import join_continued_grids
 from extract.read.pdf.engines import _SKIP, _title, dedupe_chars, open_pdf, pdfium_chars, pdfium_edges, plumber_geometry

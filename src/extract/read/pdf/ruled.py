@@ -6,9 +6,10 @@ from __future__ import annotations
 from bisect import bisect_right
 from dataclasses import dataclass
 from typing import Iterable
-from pdfplumber.table import TableFinder
-from extract.model import Cell, Grid
 
+from pdfplumber.table import TableFinder
+
+from extract.model import Cell, Grid
 from extract.read.pdf.geometry import Char, PageGeometry, TABLE_SETTINGS, _CellGeom, _Placed
 from extract.read.pdf.page_text import join_lines, tidy
 

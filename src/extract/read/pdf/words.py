@@ -7,8 +7,8 @@ import re
 from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass
-from extract.model import Cell, Grid
 
+from extract.model import Cell, Grid
 from extract.read.pdf.geometry import Char, _CellGeom, _Placed
 from extract.read.pdf.page_text import is_number_token, is_page_number, join_lines
 from extract.read.pdf.ruled import chars_to_lines, cluster_positions, line_text
