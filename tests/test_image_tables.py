@@ -119,7 +119,7 @@ def test_ogi_parse_of_a_saved_page_reads_the_pictures_beside_it(forged, tmp_path
 
 
 def test_only_pictures_inside_the_page_folder_are_read(forged, tmp_path):
-    from extract.crawl.local_images import images_beside
+    from extract.local_images import images_beside
 
     page, images = forged
     png = next(iter(images.values()))

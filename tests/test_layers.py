@@ -3,7 +3,8 @@ function) goes to a module of the same layer or a lower one, read from the sourc
 
     base        model, values, settings, template/ (labels, units, identities, printed), region, agencies
     read        read/ (one reader per format, pdf/ and ocr/ split at their seams)
-    crawl       crawl/ (portals, fetching, the archive, pictures beside a saved page)
+    crawl       crawl/ (portals, fetching, the archive); local_images (the pictures a saved page shows,
+                found by the crawl's reading of a page, imported only when a page has some)
     find        find/ (tables, fused/ by table, legacy, statements, metadata, disambiguate)
     check       check/report (one report against the template)
     parse       parse (bytes → frames: read, find, check)
@@ -27,7 +28,7 @@ PACKAGE = Path(extract.__file__).parent
 LAYERS = [
     ("base", ("model", "values", "settings", "template", "region", "agencies", "__init__")),
     ("read", ("read",)),
-    ("crawl", ("crawl",)),
+    ("crawl", ("crawl", "local_images")),
     ("find", ("find",)),
     ("check", ("check", "check.report")),
     ("parse", ("parse",)),

@@ -20,7 +20,7 @@ import pandas as pd
 from extract import __version__
 from extract.check.report import check_report
 from extract.model import Document, Finding, Grid, ReadError
-from extract.crawl.local_images import images_beside
+from extract.local_images import images_beside
 from extract.find.metadata import Metadata, read_metadata
 from extract.read import read_document
 from extract.read.sniff import sniff_format
