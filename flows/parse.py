@@ -40,7 +40,7 @@ from extract.runtime import report_progress
 # installed, not this file on their path.
 cloudpickle.register_pickle_by_value(sys.modules[__name__])
 
-DEFAULT_BATCH = 50  # documents per task: each task run costs Prefect bookkeeping; smaller when few
+DEFAULT_BATCH = None  # documents per task: from the document count and the workers (`incremental.batch_size`)
 IN_PROCESS_BELOW = 8  # documents: so few parse sooner here than in worker processes still to start
 
 
@@ -80,7 +80,7 @@ def parse_flow(
     curated_dir: str = "data/curated",
     years: list[int] | None = None,
     portals: list[str] | None = None,
-    batch_size: int = DEFAULT_BATCH,
+    batch_size: int | None = DEFAULT_BATCH,
     dask_address: str | None = None,
     workers: int | None = None,
 ) -> dict:
@@ -114,7 +114,7 @@ def parse_flow(
     return result
 
 
-def _parse_batches(plan: Plan, raw_dir: str, stage: str, batch_size: int, dask_address: str | None,
+def _parse_batches(plan: Plan, raw_dir: str, stage: str, batch_size: int | None, dask_address: str | None,
                    workers: int | None) -> tuple[Summary, int]:
     chunks = batches(plan.sources, batch_size, workers or os.cpu_count() or 1)
     total, done, failed, summary = len(plan.sources), 0, 0, Summary()
@@ -149,7 +149,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", metavar="DIR", default="data/curated", help="the datasets (default: data/curated)")
     parser.add_argument("--year", type=int, action="append", metavar="YEAR", help="only reports of this year (repeatable)")
     parser.add_argument("--portal", action="append", metavar="NAME", help="only documents of this portal (repeatable)")
-    parser.add_argument("--batch-size", type=int, default=DEFAULT_BATCH, help=f"documents per task (default: {DEFAULT_BATCH})")
+    parser.add_argument("--batch-size", type=int, default=DEFAULT_BATCH,
+                        help="documents per task (default: from the document count and the workers)")
     parser.add_argument("--dask", metavar="ADDRESS", help="run the parse tasks on this Dask scheduler")
     parser.add_argument("--workers", type=int, help="local worker processes (default: one per core)")
     parser.add_argument("--verbose", action="store_true", help="show Prefect's logs")

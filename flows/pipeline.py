@@ -58,7 +58,7 @@ def pipeline_flow(
     curated_dir: str = "data/curated",
     rate: float = 1.0,
     max_pages: int = DEFAULT_MAX_PAGES,
-    batch_size: int = DEFAULT_BATCH,
+    batch_size: int | None = DEFAULT_BATCH,
     dask_address: str | None = None,
     workers: int | None = None,
     years: list[int] | None = None,
@@ -111,7 +111,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", metavar="DIR", default="data/curated", help="the datasets (default: data/curated)")
     parser.add_argument("--rate", type=float, default=1.0, help="requests per second per host (default: 1)")
     parser.add_argument("--max-pages", type=int, default=DEFAULT_MAX_PAGES, help="HTML pages per portal at most")
-    parser.add_argument("--batch-size", type=int, default=DEFAULT_BATCH, help="documents per parse task")
+    parser.add_argument("--batch-size", type=int, default=DEFAULT_BATCH, help="documents per parse task (default: from the document count and the workers)")
     parser.add_argument("--year", type=int, action="append", metavar="YEAR", help="parse only reports of this year (repeatable)")
     parser.add_argument("--portal", action="append", metavar="NAME", help="parse only documents of this portal (repeatable)")
     parser.add_argument("--dask", metavar="ADDRESS", help="run the parse tasks on this Dask scheduler")

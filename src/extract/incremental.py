@@ -200,12 +200,34 @@ def _none(value):
     return None if value is None or pd.isna(value) else value
 
 
-def batches(sources: list[Source], size: int, workers: int = 1) -> list[list[Source]]:
-    """Split `sources` into batches of at most `size`, small enough that every worker gets at
-    least two (a slow document then holds up one small batch, not a worker's whole share)."""
+#: the batch-size rule (`batch_size`): enough batches per worker that one slow batch at the end
+#: does not leave the others idle; no batch so small that a task's fixed cost (Prefect's bookkeeping,
+#: ~0.1 s, the size of a few parsed documents) dominates it, nor so big that its rows crowd a worker
+BATCHES_PER_WORKER = 4
+MIN_BATCH = 10
+MAX_BATCH = 400
+
+
+def batch_size(documents: int, workers: int = 1) -> int:
+    """Documents per parse task for `documents` on `workers`: an even share of
+    `BATCHES_PER_WORKER` batches per worker, within [`MIN_BATCH`, `MAX_BATCH`], and never more
+    than one worker's share (so every worker gets a batch)."""
+    workers = max(1, workers)
+    share = -(-documents // (workers * BATCHES_PER_WORKER))
+    one_each = -(-documents // workers)
+    return max(1, min(MAX_BATCH, one_each, max(MIN_BATCH, share)))
+
+
+def batches(sources: list[Source], size: int | None = None, workers: int = 1) -> list[list[Source]]:
+    """Split `sources` into batches of `batch_size` documents, or with `size` of at most `size`,
+    small enough that every worker gets at least two (a slow document then holds up one small
+    batch, not a worker's whole share)."""
     if not sources:
         return []
-    size = max(1, min(size, -(-len(sources) // (2 * max(1, workers)))))
+    if size is None:
+        size = batch_size(len(sources), workers)
+    else:
+        size = max(1, min(size, -(-len(sources) // (2 * max(1, workers)))))
     return [sources[i:i + size] for i in range(0, len(sources), size)]
 
 
