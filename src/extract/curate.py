@@ -136,10 +136,15 @@ def settle_chunk(chunk: list[ParseResult], earlier: list[ParseResult], out: Path
     earlier reports and the curated ones); the earlier reports only inform, they are written."""
     from extract.disambiguate import curated_neighbours, settle_across_years
 
-    years = {int(r.report["year"]) for r in chunk if r.alternatives and r.report.get("year")}
-    if not years:
+    from extract.agencies import pairing_key
+
+    open_reports = [r.report for r in chunk if r.alternatives and r.report.get("year")]
+    if not open_reports:
         return chunk
-    reports, cells, flags = curated_neighbours(out, years)
+    years = {int(r["year"]) for r in open_reports}
+    who = pd.DataFrame.from_records([{"agency": r.get("agency"), "agency_id": r.get("agency_id")} for r in open_reports])
+    agencies = set(pairing_key(who).dropna())
+    reports, cells, flags = curated_neighbours(out, years, agencies)
     if earlier:
         run = frames(earlier)
         mine = set(run[0]["report_id"])

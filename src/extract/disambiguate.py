@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 import pandas as pd
+import pyarrow.parquet as pq
 
 #: one split of a row: its values (None for a mark) and each cell's printed text
 Split = tuple[tuple, tuple]
@@ -218,17 +219,33 @@ def _show(value) -> str:
     return "—" if value is None else f"{value:g}"
 
 
-def curated_neighbours(root: Path, years: Iterable[int]) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """The curated reports, table 二 cells and flags of `years` (and the years either side)."""
-    from extract.datasets import partition_dir, read_partition
+def curated_neighbours(root: Path, years: Iterable[int], agencies: Iterable[str] | None = None
+                       ) -> tuple[pd.DataFrame | None, pd.DataFrame | None, pd.DataFrame | None]:
+    """The curated reports of `years` (and the years either side), with the table 二 cells and
+    open-split flags (`cell.ambiguous`) of those reports. With `agencies` (pairing keys,
+    `extract.agencies.pairing_key`), only those agencies' reports: the cells and flags are then
+    read with a filter, so memory holds a few reports' rows, not the partitions'."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from extract.agencies import pairing_key
+    from extract.datasets import PART_FILE, partition_dir, read_partition
 
     wanted = sorted({y + d for y in years for d in (-1, 0, 1)})
+    parts = [read_partition(partition_dir(root, "reports", y), "reports").assign(year=y) for y in wanted]
+    parts = [p for p in parts if len(p)]
+    reports = pd.concat(parts, ignore_index=True) if parts else None
+    if reports is not None and agencies is not None:
+        reports = reports[pairing_key(reports).isin(set(agencies))].reset_index(drop=True)
+    if reports is None or not len(reports):
+        return reports, None, None
+    ids = pa.array(sorted(set(reports["report_id"])), pa.string())
+    mine = pc.field("report_id").isin(ids) & (pc.field("table") == "active_disclosure")
+    filters = {"cells": mine, "flags": mine & (pc.field("check") == "cell.ambiguous")}
     frames = {}
-    for name in ("reports", "cells", "flags"):
-        parts = [read_partition(partition_dir(root, name, y), name).assign(year=y) for y in wanted]
-        parts = [p for p in parts if len(p)]
-        frames[name] = pd.concat(parts, ignore_index=True) if parts else None
-    cells = frames["cells"]
-    if cells is not None:
-        cells = cells[cells["table"] == "active_disclosure"]
-    return frames["reports"], cells, frames["flags"]
+    for name, where in filters.items():
+        files = [(y, partition_dir(root, name, y) / PART_FILE) for y in wanted]
+        read = [pq.read_table(f, filters=where).to_pandas().assign(year=y) for y, f in files if f.exists()]
+        read = [r for r in read if len(r)]
+        frames[name] = pd.concat(read, ignore_index=True) if read else None
+    return reports, frames["cells"], frames["flags"]
