@@ -10,6 +10,7 @@ import os
 import subprocess
 import sys
 import textwrap
+from contextlib import contextmanager
 from datetime import timedelta
 
 import pandas as pd
@@ -61,10 +62,32 @@ def local_run(prefect_harness, raw, tmp_path_factory):
     """The parse flow on a local worker process, run twice."""
     parse = flows_module("parse")
     curated = tmp_path_factory.mktemp("local") / "curated"
-    first = parse.parse_flow(raw_dir=str(raw), curated_dir=str(curated), workers=1, batch_size=3)
+    with processes_started() as started_first:
+        first = parse.parse_flow(raw_dir=str(raw), curated_dir=str(curated), workers=1, batch_size=3)
     hashes = file_hashes(curated)
-    second = parse.parse_flow(raw_dir=str(raw), curated_dir=str(curated), workers=1, batch_size=3)
-    return {"curated": curated, "first": first, "second": second, "hashes": hashes}
+    with processes_started() as started_second:
+        second = parse.parse_flow(raw_dir=str(raw), curated_dir=str(curated), workers=1, batch_size=3)
+    return {"curated": curated, "first": first, "second": second, "hashes": hashes,
+            "processes": (started_first, started_second)}
+
+
+@contextmanager
+def processes_started():
+    """The processes `multiprocessing` starts while the block runs (the worker pool's among them),
+    seen by wrapping its real `Process.start`."""
+    from multiprocessing.process import BaseProcess
+
+    started, real = [], BaseProcess.start
+
+    def start(self):
+        started.append(self.name)
+        return real(self)
+
+    BaseProcess.start = start
+    try:
+        yield started
+    finally:
+        BaseProcess.start = real
 
 
 def test_parse_flow_parses_each_document_once(local_run):
@@ -80,6 +103,12 @@ def test_a_rerun_parses_nothing_and_leaves_the_datasets_byte_identical(local_run
     second = local_run["second"]
     assert second["parsed"] == 0 and second["up_to_date"] == 11 and second["partitions"] == 0
     assert file_hashes(local_run["curated"]) == local_run["hashes"]
+
+
+def test_a_run_with_nothing_to_do_starts_no_worker_pool(local_run):
+    first, second = local_run["processes"]
+    assert first  # the first run parsed on a pool of worker processes ...
+    assert second == []  # ... the rerun, with nothing new, started none
 
 
 def test_parse_flow_on_a_dask_cluster_gives_the_same_data(local_run, raw, tmp_path):

@@ -138,15 +138,17 @@ def run(portals: Optional[Path] = typer.Option(None, "--portals", metavar="FILE"
     _checked_portals(portals)
     started = time.monotonic()
     home = _start_prefect(verbose)
+    from extract.runtime import listening, prefect_api, temporary_server
+
+    server = temporary_server()  # first: it starts in a subprocess while this one does the rest
     with ExitStack() as stack:
+        stack.callback(server.stop) if server is not None else None
         start_urls = stack.enter_context(_demo_portal(demo_port)) if portals is None else None
         pipeline = _flow_module("pipeline")  # imports Prefect while the demo portal renders its files
-        from extract.runtime import listening, prefect_api
-
         bars = stack.enter_context(_stage_bars())
         stack.enter_context(listening(bars))
         bars("prefect", 0, None)  # its temporary server takes a few seconds to start
-        api = stack.enter_context(prefect_api())
+        api = stack.enter_context(prefect_api(server))
         bars("prefect", 1, 1)
         state = pipeline.pipeline_flow(urls=start_urls, portals_file=str(portals) if portals else None,
                                        raw_dir=str(raw), curated_dir=str(out), rate=100.0 if start_urls else 1.0,
