@@ -20,9 +20,10 @@ import sys
 import uuid
 
 if __name__ == "__main__":  # run as a script: Prefect's environment before Prefect is imported
-    from extract.runtime import prefect_environment
+    from extract.runtime import prefect_environment, temporary_server
 
     prefect_environment(verbose="--verbose" in sys.argv)
+    SERVER = temporary_server()  # starts in a subprocess while this one imports Prefect
 
 import cloudpickle
 from prefect import flow, get_run_logger, task
@@ -157,7 +158,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     from extract.runtime import prefect_api
 
-    with prefect_api():
+    with prefect_api(globals().get("SERVER")):
         result = parse_flow(raw_dir=args.raw, curated_dir=args.out, years=args.year, portals=args.portal,
                             batch_size=args.batch_size, dask_address=args.dask, workers=args.workers)
     print(json.dumps(result, ensure_ascii=False))

@@ -19,9 +19,10 @@ from pathlib import Path
 
 if __name__ == "__main__":  # run as a script: the flows package is the folder above this file
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    from extract.runtime import prefect_environment
+    from extract.runtime import prefect_environment, temporary_server
 
     prefect_environment(verbose="--verbose" in sys.argv)
+    SERVER = temporary_server()  # starts in a subprocess while this one imports Prefect
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
@@ -120,7 +121,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     from extract.runtime import prefect_api
 
-    with prefect_api():
+    with prefect_api(globals().get("SERVER")):
         state = pipeline_flow(urls=args.urls or None, portals_file=args.portals, raw_dir=args.raw,
                               curated_dir=args.out, rate=args.rate, max_pages=args.max_pages,
                               batch_size=args.batch_size, dask_address=args.dask, workers=args.workers,

@@ -7,6 +7,7 @@ importing this module imports no Prefect.
 
 from __future__ import annotations
 
+import atexit
 import importlib.util
 import os
 import socket
@@ -63,6 +64,7 @@ class TemporaryServer:
                 [sys.executable, "-m", "uvicorn", "--app-dir", _prefect_parent(), "--factory",
                  "prefect.server.api.server:create_app", "--host", "127.0.0.1", "--port", str(self.port),
                  "--log-level", "error", "--lifespan", "on"], env=env)
+            atexit.register(self.stop)  # never outlive the command, whatever ends it
         return self
 
     def ready(self, timeout: float | None = None) -> str:
@@ -142,6 +144,7 @@ def prefect_api(server: TemporaryServer | None = None) -> Iterator[str]:
     try:
         url = server.ready()
         os.environ["PREFECT_API_URL"] = url
+        _refresh_global_settings()  # threads without a context of their own (Prefect's) see it too
         with temporary_settings({PREFECT_API_URL: url}):
             try:
                 yield url
@@ -149,7 +152,20 @@ def prefect_api(server: TemporaryServer | None = None) -> Iterator[str]:
                 _drain_to_api()  # start an ephemeral server of its own
     finally:
         os.environ.pop("PREFECT_API_URL", None)
+        _refresh_global_settings()
         server.stop()
+
+
+def _refresh_global_settings() -> None:
+    """Rebuild Prefect's global settings from the environment. A thread Prefect starts without
+    copying a context (the process pool's message forwarding, which sends the workers' events)
+    reads the global settings, built when Prefect was imported: without this it finds no API
+    URL and starts an ephemeral server of its own, seconds long, at the end of every parse."""
+    import prefect.context
+
+    refresh = getattr(prefect.context, "refresh_global_settings_context", None)
+    if refresh is not None:
+        refresh()
 
 
 def _drain_to_api() -> None:
