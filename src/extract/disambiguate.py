@@ -232,11 +232,16 @@ def curated_neighbours(root: Path, years: Iterable[int], agencies: Iterable[str]
     from extract.datasets import PART_FILE, partition_dir, read_partition
 
     wanted = sorted({y + d for y in years for d in (-1, 0, 1)})
-    parts = [read_partition(partition_dir(root, "reports", y), "reports").assign(year=y) for y in wanted]
+    if agencies is None:
+        parts = [read_partition(partition_dir(root, "reports", y), "reports").assign(year=y) for y in wanted]
+    else:
+        agencies = set(agencies)
+        parts = [_agency_reports(partition_dir(root, "reports", y) / PART_FILE, agencies).assign(year=y)
+                 for y in wanted if (partition_dir(root, "reports", y) / PART_FILE).exists()]
     parts = [p for p in parts if len(p)]
     reports = pd.concat(parts, ignore_index=True) if parts else None
     if reports is not None and agencies is not None:
-        reports = reports[pairing_key(reports).isin(set(agencies))].reset_index(drop=True)
+        reports = reports[pairing_key(reports).isin(agencies)].reset_index(drop=True)
     if reports is None or not len(reports):
         return reports, None, None
     ids = pa.array(sorted(set(reports["report_id"])), pa.string())
@@ -249,3 +254,17 @@ def curated_neighbours(root: Path, years: Iterable[int], agencies: Iterable[str]
         read = [r for r in read if len(r)]
         frames[name] = pd.concat(read, ignore_index=True) if read else None
     return reports, frames["cells"], frames["flags"]
+
+
+def _agency_reports(file: Path, agencies: set[str]) -> pd.DataFrame:
+    """The rows of one reports partition whose agency_id, or agency name (a pairing key
+    ``name:…``), is one of `agencies`, read with a filter (a superset of the pairing keys' rows)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    names = pa.array(sorted(k.removeprefix("name:") for k in agencies if k.startswith("name:")), pa.string())
+    ids = pa.array(sorted(k for k in agencies if not k.startswith("name:")), pa.string())
+    where = pc.field("agency").isin(names)
+    if "agency_id" in pq.read_schema(file).names:
+        where = where | pc.field("agency_id").isin(ids)
+    return pq.read_table(file, filters=where).to_pandas()
