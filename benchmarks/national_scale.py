@@ -10,7 +10,9 @@ for each size, each in a fresh process and a fresh curated folder:
 - bare parse: `ogi parse FOLDER` (one process, no Prefect);
 - parse flow, 1 worker and 2 workers: `flows/parse.py --workers W` (its temporary Prefect server,
   worker start-up and the streaming commit included);
-- Dask: the parse flow on a 2-worker `distributed.LocalCluster` (one thread each).
+- Dask: the parse flow on a 2-worker `distributed.LocalCluster` (one thread each);
+- optionally (`--runs pool1,pool2`), the same steps on a bare process pool without Prefect: what
+  the machine gives a second process, the ceiling of the flow's speed-up.
 
 Peak RSS is the process tree's (the run and its workers, summed; sampled every 0.2 s with
 psutil) and the largest single process's (`wait4`). Prints a table per size, the growth (seconds
@@ -38,8 +40,10 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 CACHE = REPO / "benchmarks" / ".cache" / "national"
 FORMATS = ("html", "html", "html", "pdf", "docx", "html", "txt", "pdf", "html", "docx")
-RUNS = {"bare": "bare parse (ogi parse)", "flow1": "parse flow, 1 worker", "flow2": "parse flow, 2 workers",
+RUNS = {"bare": "bare parse (ogi parse)", "pool1": "bare process pool, 1 process",
+        "pool2": "bare process pool, 2 processes", "flow1": "parse flow, 1 worker", "flow2": "parse flow, 2 workers",
         "dask": "Dask LocalCluster, 2 workers"}
+DEFAULT_RUNS = ("bare", "flow1", "flow2", "dask")
 NATIONAL = 150_000
 CORES = 8
 
@@ -116,6 +120,8 @@ def command(kind: str, raw: Path, files: Path, out: Path, home: Path) -> list[st
     if kind in ("flow1", "flow2"):
         return [sys.executable, str(REPO / "flows" / "parse.py"), "--raw", str(raw), "--out", str(out),
                 "--workers", kind[-1]]
+    if kind in ("pool1", "pool2"):
+        return [sys.executable, __file__, "--pool-run", str(raw), str(out), kind[-1]]
     return [sys.executable, __file__, "--dask-run", str(raw), str(out)]
 
 
@@ -184,6 +190,24 @@ def dask_run(raw: str, out: str) -> None:
         parse_flow(raw_dir=raw, curated_dir=out, dask_address=cluster.scheduler_address)
 
 
+def pool_run(raw: str, out: str, workers: str) -> None:
+    """The parse flow's steps on a bare `concurrent.futures` process pool, without Prefect: what
+    the machine gives that many processes (run by `measure` in its own process)."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from extract.incremental import batches, commit, plan_parse, remove_staging, stage_batch, staging_dir
+
+    plan = plan_parse(raw, out)
+    stage = staging_dir(out, "pool")
+    chunks = batches(plan.sources, workers=int(workers))
+    with ProcessPoolExecutor(int(workers), mp_context=multiprocessing.get_context("spawn")) as pool:
+        list(pool.map(stage_batch, [raw] * len(chunks), chunks, [stage] * len(chunks),
+                      [f"{i:05d}" for i in range(len(chunks))]))
+    commit(out, stage, plan.superseded)
+    remove_staging(stage)
+
+
 # --- the report -------------------------------------------------------------------------------
 
 def load() -> str:
@@ -193,11 +217,15 @@ def load() -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="2000", help="report counts, comma-separated (default: 2000)")
-    parser.add_argument("--runs", default=",".join(RUNS), help=f"which runs (default: {','.join(RUNS)})")
+    parser.add_argument("--runs", default=",".join(DEFAULT_RUNS),
+                        help=f"which runs, of {','.join(RUNS)} (default: {','.join(DEFAULT_RUNS)})")
     parser.add_argument("--dask-run", nargs=2, metavar=("RAW", "OUT"), help=argparse.SUPPRESS)
+    parser.add_argument("--pool-run", nargs=3, metavar=("RAW", "OUT", "WORKERS"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.dask_run:
         return dask_run(*args.dask_run)
+    if args.pool_run:
+        return pool_run(*args.pool_run)
     sizes = sorted(int(s) for s in args.sizes.split(","))
     runs = [r for r in args.runs.split(",") if r in RUNS]
     CACHE.mkdir(parents=True, exist_ok=True)
@@ -224,6 +252,9 @@ def main() -> None:
             print(f"{n:7d} {RUNS[kind]:30} {got['parsed'] / got['seconds']:9.1f} {got['seconds'] / got['parsed']:9.4f} "
                   f"{got['tree_mb']:8.0f} {got['tree_mb'] / got['parsed']:10.4f} {got['max_mb']:10.0f}")
     for n, by_kind in results.items():
+        if "pool1" in by_kind and "pool2" in by_kind:
+            print(f"{n}: bare process pool 2 / 1 (what the machine gives a second process): "
+                  f"{by_kind['pool1']['seconds'] / by_kind['pool2']['seconds']:.2f}×")
         if "flow1" in by_kind and "flow2" in by_kind:
             print(f"{n}: parse flow 2 workers / 1 worker: {by_kind['flow1']['seconds'] / by_kind['flow2']['seconds']:.2f}× "
                   f"(aim: ≥ 1.7× at 10,000)")

@@ -117,17 +117,16 @@ def frames(results: list[ParseResult]) -> tuple[pd.DataFrame, pd.DataFrame, pd.D
 
 def curate(results: Iterable[ParseResult], out: Path, batch: int = BATCH) -> Summary:
     """Write parse results to the datasets under `out`, `batch` reports per upsert. Fused table 二
-    splits a report left open are narrowed first by the agency's neighbouring years, from this
-    run's earlier reports and the curated datasets (`extract.disambiguate`)."""
+    splits a report left open are narrowed first by the agency's neighbouring years, from the
+    curated datasets (`extract.disambiguate`), which by then hold this run's earlier batches: so
+    memory holds one batch, however many files the run parses."""
     summary = Summary()
-    earlier: list[ParseResult] = []
     for chunk in _chunks(results, batch):
         with curated_lock(Path(out)):  # not while a pipeline run commits to the same folder
-            chunk = settle_chunk(chunk, earlier, Path(out))
+            chunk = settle_chunk(chunk, [], Path(out))
             for result in chunk:
                 summary.add(result)
             write_datasets(out, *frames(chunk))
-        earlier += [r for r in chunk if r.report.get("template") == "2019"]
     return summary
 
 

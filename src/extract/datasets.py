@@ -212,12 +212,6 @@ def sort_rows(table: pa.Table, name: str) -> pa.Table:
     return table.sort_by([(key, "ascending", "at_start") for key in SORT_KEYS[name]])
 
 
-def write_partition(path: Path, name: str, frame: pd.DataFrame) -> None:
-    """Write one partition from a frame (replacing the whole partition), through the one atomic write."""
-    table = conform(to_table(name, frame.assign(year=None) if "year" not in frame else frame), name)
-    write_parquet_atomic(sort_rows(table, name), Path(path) / PART_FILE)
-
-
 def upsert(root: Path, name: str, table: pa.Table, report_ids: set[str]) -> int:
     """Replace the rows of `report_ids` in dataset `name` by the rows of `table` (which has a
     `year` column), partition by partition: every year of `table` and every partition already
