@@ -5,6 +5,7 @@ while writing leaves the previous partitions readable, and a pipeline run publis
 from __future__ import annotations
 
 import hashlib
+import json
 import importlib
 import os
 import subprocess
@@ -242,3 +243,17 @@ def test_artifact_keys_follow_the_curated_folder(tmp_path):
     assert one.keys() == two.keys() and not set(one.values()) & set(two.values())
     assert artifact_keys(tmp_path / "a" / "curated") == one  # the same folder, the same keys
     assert all(re.fullmatch(r"[a-z0-9-]+", key) for key in [*one.values(), *artifact_keys(tmp_path / "数据 A").values()])
+
+
+def test_a_flow_script_starts_one_temporary_server_for_itself_and_its_workers(raw, tmp_path):
+    """`python flows/parse.py` on a pool of two workers: one temporary Prefect server, its own;
+    none started by Prefect on the side (its ephemeral server logs "Starting temporary server")."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    env.update(PREFECT_HOME=str(tmp_path / ".prefect"), PYTHONPATH=os.pathsep.join([str(REPO / "src"), str(REPO)]))
+    done = subprocess.run([sys.executable, str(REPO / "flows" / "parse.py"), "--raw", str(raw), "--out",
+                           str(tmp_path / "curated"), "--workers", "2", "--verbose"], env=env, cwd=tmp_path,
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result["parsed"] == 11 and result["failed_batches"] == 0
+    assert "Starting temporary server" not in done.stdout + done.stderr
