@@ -23,7 +23,8 @@ if __name__ == "__main__":  # run as a script: Prefect's environment before Pref
     from extract.runtime import prefect_environment, temporary_server
 
     prefect_environment(verbose="--verbose" in sys.argv)
-    SERVER = temporary_server()  # starts in a subprocess while this one imports Prefect
+    # the temporary Prefect server starts in a subprocess while this one imports Prefect (not for --help)
+    SERVER = None if {"-h", "--help"} & set(sys.argv) else temporary_server()
 
 import cloudpickle
 from prefect import flow, get_run_logger, task
