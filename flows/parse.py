@@ -7,4 +7,4 @@ on its own: ``python flows/parse.py --help``.
 if __name__ == "__main__":
     from extract.flows import run_script
 
-    run_script("parse")
+    run_script("parse", server=True)

@@ -6,4 +6,4 @@ and `ogi serve` run the same flow from the package.
 if __name__ == "__main__":
     from extract.flows import run_script
 
-    run_script("pipeline")
+    run_script("pipeline", server=True)

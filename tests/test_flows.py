@@ -5,11 +5,12 @@ while writing leaves the previous partitions readable, and a pipeline run publis
 from __future__ import annotations
 
 import hashlib
+import json
 import importlib
 import os
 import subprocess
 import sys
-import textwrap
+from contextlib import contextmanager
 from datetime import timedelta
 
 import pandas as pd
@@ -59,10 +60,32 @@ def local_run(prefect_harness, raw, tmp_path_factory):
     """The parse flow on a local worker process, run twice."""
     parse = flows_module("parse")
     curated = tmp_path_factory.mktemp("local") / "curated"
-    first = parse.parse_flow(raw_dir=str(raw), curated_dir=str(curated), workers=1, batch_size=3)
+    with processes_started() as started_first:
+        first = parse.parse_flow(raw_dir=str(raw), curated_dir=str(curated), workers=1, batch_size=3)
     hashes = file_hashes(curated)
-    second = parse.parse_flow(raw_dir=str(raw), curated_dir=str(curated), workers=1, batch_size=3)
-    return {"curated": curated, "first": first, "second": second, "hashes": hashes}
+    with processes_started() as started_second:
+        second = parse.parse_flow(raw_dir=str(raw), curated_dir=str(curated), workers=1, batch_size=3)
+    return {"curated": curated, "first": first, "second": second, "hashes": hashes,
+            "processes": (started_first, started_second)}
+
+
+@contextmanager
+def processes_started():
+    """The processes `multiprocessing` starts while the block runs (the worker pool's among them),
+    seen by wrapping its real `Process.start`."""
+    from multiprocessing.process import BaseProcess
+
+    started, real = [], BaseProcess.start
+
+    def start(self):
+        started.append(self.name)
+        return real(self)
+
+    BaseProcess.start = start
+    try:
+        yield started
+    finally:
+        BaseProcess.start = real
 
 
 def test_parse_flow_parses_each_document_once(local_run):
@@ -78,6 +101,12 @@ def test_a_rerun_parses_nothing_and_leaves_the_datasets_byte_identical(local_run
     second = local_run["second"]
     assert second["parsed"] == 0 and second["up_to_date"] == 11 and second["partitions"] == 0
     assert file_hashes(local_run["curated"]) == local_run["hashes"]
+
+
+def test_a_run_with_nothing_to_do_starts_no_worker_pool(local_run):
+    first, second = local_run["processes"]
+    assert first  # the first run parsed on a pool of worker processes ...
+    assert second == []  # ... the rerun, with nothing new, started none
 
 
 def test_parse_flow_on_a_dask_cluster_gives_the_same_data(local_run, raw, tmp_path):
@@ -211,3 +240,17 @@ def test_artifact_keys_follow_the_curated_folder(tmp_path):
     assert one.keys() == two.keys() and not set(one.values()) & set(two.values())
     assert artifact_keys(tmp_path / "a" / "curated") == one  # the same folder, the same keys
     assert all(re.fullmatch(r"[a-z0-9-]+", key) for key in [*one.values(), *artifact_keys(tmp_path / "数据 A").values()])
+
+
+def test_a_flow_script_starts_one_temporary_server_for_itself_and_its_workers(raw, tmp_path):
+    """`python flows/parse.py` on a pool of two workers: one temporary Prefect server, its own;
+    none started by Prefect on the side (its ephemeral server logs "Starting temporary server")."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    env.update(PREFECT_HOME=str(tmp_path / ".prefect"), PYTHONPATH=os.pathsep.join([str(REPO / "src"), str(REPO)]))
+    done = subprocess.run([sys.executable, str(REPO / "flows" / "parse.py"), "--raw", str(raw), "--out",
+                           str(tmp_path / "curated"), "--workers", "2", "--verbose"], env=env, cwd=tmp_path,
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result["parsed"] == 11 and result["failed_batches"] == 0
+    assert "Starting temporary server" not in done.stdout + done.stderr

@@ -236,3 +236,84 @@ def test_summaries_and_artifact_tables_from_the_datasets(archive_dir, tmp_path):
     markdown = worst_reports_markdown(reports, flags, run={"parsed": 7})
     assert "parsed: 7" in markdown and "| 1 |" in markdown and "| 4 |" not in markdown
     assert worst.loc[0, "why"] in markdown  # the failed PDF's reason, as the parser gave it
+
+
+# --- the streaming commit ---------------------------------------------------------------------
+
+COMMIT_PEAK = """
+import json, sys
+import pyarrow as pa
+from extract.store.incremental import commit
+pool = pa.default_memory_pool()
+start = pool.max_memory()
+result = commit(sys.argv[1], sys.argv[2])
+print(json.dumps({"peak": pool.max_memory() - start, "parsed": result.parsed}))
+"""
+
+
+def _replicated_batches(results, stage: Path, copies: int) -> int:
+    """`copies` staged batches of `results`, each copy under new report_ids (as the staging step
+    writes them); returns the Arrow size of all staged cells."""
+    from extract.store.curate import frames
+    from extract.store.datasets import to_table
+    from extract.atomic import write_parquet_atomic
+
+    reports, cells, flags = frames(results)
+    size = 0
+    for copy in range(copies):
+        rename = {rid: f"{copy:04d}{rid[4:]}" for rid in reports["report_id"]}
+        batch = {"reports": reports.assign(report_id=reports["report_id"].map(rename)),
+                 "cells": cells.assign(report_id=cells["report_id"].map(rename)),
+                 "flags": flags.assign(report_id=flags["report_id"].map(rename))}
+        for name in ("cells", "flags", "reports"):
+            table = to_table(name, batch[name])
+            size += table.nbytes if name == "cells" else 0
+            write_parquet_atomic(table, stage / f"{copy:05d}-{name}.parquet")
+    return size
+
+
+def test_the_commit_holds_one_partition_at_a_time_not_the_whole_run(tmp_path):
+    """Forty staged batches of reports of six years: the commit's peak Arrow allocation (the real
+    memory pool, in a fresh process) stays near one year partition, far below the run's rows."""
+    import json
+    import subprocess
+    import sys
+
+    from extract.parse import parse_bytes
+
+    results = [parse_bytes(render_html(generate(300 + i, year=2019 + i % 6)), f"{i}.html") for i in range(12)]
+    assert {r.report["year"] for r in results} == set(range(2019, 2025))
+    stage, curated = tmp_path / "stage", tmp_path / "curated"
+    staged_cells = _replicated_batches(results, stage, copies=40)
+    proc = subprocess.run([sys.executable, "-c", COMMIT_PEAK, str(curated), str(stage)], capture_output=True,
+                          text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    measured = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert measured["parsed"] == 480
+    cells = read_dataset(curated, "cells")
+    assert len(cells) == sum(len(r.cells) for r in results) * 40
+    assert cells.groupby("year")["report_id"].nunique().to_dict() == {y: 80 for y in range(2019, 2025)}
+    biggest = max(pq_nbytes(p) for p in curated.glob("cells/year=*/part-0.parquet"))
+    assert measured["peak"] < staged_cells / 2  # never every staged row at once
+    assert measured["peak"] < 4 * biggest  # about one partition: its rows, their sorted copy, a scan's buffers
+
+
+def pq_nbytes(path: Path) -> int:
+    import pyarrow.parquet as pq
+
+    return pq.read_table(path).nbytes
+
+
+def test_the_batch_size_follows_the_documents_and_the_workers():
+    from extract.store.incremental import BATCHES_PER_WORKER, MAX_BATCH, MIN_BATCH, batch_size
+
+    assert batch_size(2000, 2) == 2000 // (2 * BATCHES_PER_WORKER)  # four batches per worker
+    assert batch_size(1000, 1) == 1000 // BATCHES_PER_WORKER
+    assert batch_size(150_000, 8) == MAX_BATCH  # a national run: many batches of the largest size
+    assert batch_size(60, 2) == MIN_BATCH  # few documents: no batch smaller than a task is worth ...
+    assert batch_size(12, 4) == 3  # ... unless that left a worker without one
+    assert batch_size(1, 8) == 1
+    sources = [Source(f"{i:064x}") for i in range(2000)]
+    chunks = batches(sources, workers=2)
+    assert len(chunks) == 2 * BATCHES_PER_WORKER and sum(chunks, []) == sources
+    assert len(batches(sources[:60], workers=2)) == 6

@@ -26,7 +26,7 @@ import extract
 PACKAGE = Path(extract.__file__).parent
 
 LAYERS = [
-    ("base", ("model", "values", "settings", "template", "region", "agencies", "__init__")),
+    ("base", ("model", "values", "settings", "atomic", "template", "region", "agencies", "__init__")),
     ("read", ("read",)),
     ("crawl", ("crawl", "local_images")),
     ("find", ("find",)),

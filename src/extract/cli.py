@@ -19,7 +19,7 @@ from rich.table import Table
 
 from extract import __version__, settings
 from extract.research import commands as research
-from extract.research.commands import fail, writable_file, writable_folder
+from extract.research.commands import fail, writable_folder
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Chinese government open-information annual reports → Parquet data.")
@@ -136,15 +136,17 @@ def run(portals: Optional[Path] = typer.Option(None, "--portals", metavar="FILE"
     _checked_portals(portals)
     started = time.monotonic()
     home = _start_prefect(verbose)
+    from extract.flows.runtime import listening, prefect_api, temporary_server
+
+    server = temporary_server()  # first: it starts in a subprocess while this one does the rest
     with ExitStack() as stack:
+        stack.callback(server.stop) if server is not None else None
         start_urls = stack.enter_context(_demo_portal(demo_port)) if portals is None else None
         pipeline = _flow_module("pipeline")  # imports Prefect while the demo portal renders its files
-        from extract.flows.runtime import listening, prefect_api
-
         bars = stack.enter_context(_stage_bars())
         stack.enter_context(listening(bars))
         bars("prefect", 0, None)  # its temporary server takes a few seconds to start
-        api = stack.enter_context(prefect_api())
+        api = stack.enter_context(prefect_api(server))
         bars("prefect", 1, 1)
         state = pipeline.pipeline_flow(urls=start_urls, portals_file=str(portals) if portals else None,
                                        raw_dir=str(raw), curated_dir=str(out), rate=100.0 if start_urls else 1.0,

@@ -28,12 +28,13 @@ from dataclasses import asdict
 from pathlib import Path
 
 import pandas as pd
+import pyarrow.compute as pc
 
 from extract.agencies import pairing_key, year_pairs
 from extract.model import Finding
 from extract.check.report import CLEAN_METHODS, TOLERANCE
-from extract.store.datasets import (FLAGS, PART_FILE, curated_lock, move_unknown_year_partitions, partition_dir,
-                              partition_year, read_dataset, read_partition, write_partition)
+from extract.store.datasets import (FLAGS, PART_FILE, curated_lock, move_unknown_year_partitions, partition_year,
+                                    read_dataset, to_table, upsert_partition, year_filter)
 from extract.find.statements import COLUMN_PREFIX, FACT_WORDS, FACTS
 
 #: a table with fewer distinct non-zero numbers is too plain to call a copy: all-zero 表四 is common, and
@@ -92,16 +93,10 @@ def write_cross_flags(root: Path, flags: pd.DataFrame) -> None:
 
 def _replace_cross_flags(root: Path, flags: pd.DataFrame) -> None:
     years = {_year(y) for y in flags["year"]} | _flag_partitions(root)
+    table = to_table("flags", flags)
     for year in sorted(years, key=lambda y: (y is None, y or 0)):
-        path = partition_dir(root, "flags", year)
-        old = read_partition(path, "flags")
-        keep = old[~old["check"].isin(CROSS_CHECKS)] if len(old) else old
-        new = flags[pd.Series([_year(y) == year for y in flags["year"]], index=flags.index, dtype=bool)]
-        new = new.drop(columns=["year"])
-        if len(keep) == len(old) and not len(new):
-            continue
-        merged = pd.concat([f for f in (keep, new) if len(f)] or [keep], ignore_index=True)
-        write_partition(path, "flags", merged.assign(year=year))
+        upsert_partition(root, "flags", year, table.filter(year_filter(year)),
+                         replaces=pc.field("check").isin(sorted(CROSS_CHECKS)))
 
 
 def _flag_partitions(root: Path) -> set:

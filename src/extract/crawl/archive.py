@@ -26,9 +26,9 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 import pyarrow.dataset as ds
-import pyarrow.parquet as pq
 
 from extract import __version__, settings
+from extract.atomic import write_parquet_atomic  # the one atomic write of every Parquet file
 
 MANIFEST_DESCRIPTION = (
     "ogi-reports raw archive manifest: one row per fetch. sha256 names the archived bytes "
@@ -181,20 +181,6 @@ def read_manifest(root: str | Path = settings.RAW_DIR, columns: list[str] | None
         return schema.empty_table().to_pandas(types_mapper=nullable.get)
     dataset = ds.dataset([str(f) for f in files], schema=MANIFEST_SCHEMA, format="parquet")
     return dataset.to_table(columns=list(schema.names)).to_pandas(types_mapper=nullable.get)
-
-
-def write_parquet_atomic(table: pa.Table, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        pq.write_table(table, tmp)
-        with open(tmp, "rb") as f:
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
 
 
 def new_run_id() -> str:

@@ -9,10 +9,15 @@ import sys
 from importlib import import_module
 
 
-def run_script(name: str) -> None:
+def run_script(name: str, server: bool = False) -> None:
     """``python flows/<name>.py …``: Prefect's environment set before Prefect is imported, then the
-    flow's own command line (`extract.flows.<name>.main`)."""
-    from extract.flows.runtime import prefect_environment
+    flow's own command line (`extract.flows.<name>.main`). With `server`, the temporary Prefect
+    server starts first, in a subprocess, while this one imports Prefect (not for ``--help``)."""
+    from extract.flows.runtime import prefect_environment, temporary_server
 
     prefect_environment(verbose="--verbose" in sys.argv)
-    import_module(f"extract.flows.{name}").main()
+    if not server:
+        import_module(f"extract.flows.{name}").main()
+        return
+    started = None if {"-h", "--help"} & set(sys.argv) else temporary_server()
+    import_module(f"extract.flows.{name}").main(server=started)

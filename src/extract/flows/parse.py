@@ -19,11 +19,6 @@ import os
 import sys
 import uuid
 
-if __name__ == "__main__":  # run as a script: Prefect's environment before Prefect is imported
-    from extract.flows.runtime import prefect_environment
-
-    prefect_environment(verbose="--verbose" in sys.argv)
-
 import cloudpickle
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
@@ -33,14 +28,14 @@ from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTa
 
 from extract.store.curate import Summary
 from extract.store.incremental import (BatchResult, CommitResult, Plan, Source, batches, commit, plan_parse,
-                                 remove_staging, stage_batch, staging_dir)
+                                       remove_staging, stage_batch, staging_dir)
 from extract.flows.runtime import report_progress
 
 # Worker processes and Dask workers get this module's tasks by value: they need `extract`
 # installed, not this file on their path.
 cloudpickle.register_pickle_by_value(sys.modules[__name__])
 
-DEFAULT_BATCH = 50  # documents per task: each task run costs Prefect bookkeeping; smaller when few
+DEFAULT_BATCH = None  # documents per task: from the document count and the workers (`incremental.batch_size`)
 IN_PROCESS_BELOW = 8  # documents: so few parse sooner here than in worker processes still to start
 
 
@@ -80,7 +75,7 @@ def parse_flow(
     curated_dir: str = "data/curated",
     years: list[int] | None = None,
     portals: list[str] | None = None,
-    batch_size: int = DEFAULT_BATCH,
+    batch_size: int | None = DEFAULT_BATCH,
     dask_address: str | None = None,
     workers: int | None = None,
 ) -> dict:
@@ -114,7 +109,7 @@ def parse_flow(
     return result
 
 
-def _parse_batches(plan: Plan, raw_dir: str, stage: str, batch_size: int, dask_address: str | None,
+def _parse_batches(plan: Plan, raw_dir: str, stage: str, batch_size: int | None, dask_address: str | None,
                    workers: int | None) -> tuple[Summary, int]:
     chunks = batches(plan.sources, batch_size, workers or os.cpu_count() or 1)
     total, done, failed, summary = len(plan.sources), 0, 0, Summary()
@@ -143,20 +138,22 @@ def _run_id() -> str:
         return uuid.uuid4().hex
 
 
-def main(argv: list[str] | None = None) -> None:
+def main(argv: list[str] | None = None, server=None) -> None:
+    """The flow's command line; `server`: the temporary Prefect server `run_script` started."""
     parser = argparse.ArgumentParser(description="Parse the raw archive into the curated datasets (a Prefect flow).")
     parser.add_argument("--raw", metavar="DIR", default="data/raw", help="the archive (default: data/raw)")
     parser.add_argument("--out", metavar="DIR", default="data/curated", help="the datasets (default: data/curated)")
     parser.add_argument("--year", type=int, action="append", metavar="YEAR", help="only reports of this year (repeatable)")
     parser.add_argument("--portal", action="append", metavar="NAME", help="only documents of this portal (repeatable)")
-    parser.add_argument("--batch-size", type=int, default=DEFAULT_BATCH, help=f"documents per task (default: {DEFAULT_BATCH})")
+    parser.add_argument("--batch-size", type=int, default=DEFAULT_BATCH,
+                        help="documents per task (default: from the document count and the workers)")
     parser.add_argument("--dask", metavar="ADDRESS", help="run the parse tasks on this Dask scheduler")
     parser.add_argument("--workers", type=int, help="local worker processes (default: one per core)")
     parser.add_argument("--verbose", action="store_true", help="show Prefect's logs")
     args = parser.parse_args(argv)
     from extract.flows.runtime import prefect_api
 
-    with prefect_api():
+    with prefect_api(server):
         result = parse_flow(raw_dir=args.raw, curated_dir=args.out, years=args.year, portals=args.portal,
                             batch_size=args.batch_size, dask_address=args.dask, workers=args.workers)
     print(json.dumps(result, ensure_ascii=False))

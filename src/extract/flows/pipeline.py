@@ -16,11 +16,6 @@ import argparse
 import json
 import sys
 
-if __name__ == "__main__":  # run as a script: Prefect's environment before Prefect is imported
-    from extract.flows.runtime import prefect_environment
-
-    prefect_environment(verbose="--verbose" in sys.argv)
-
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.states import Failed
@@ -56,7 +51,7 @@ def pipeline_flow(
     curated_dir: str = "data/curated",
     rate: float = 1.0,
     max_pages: int = DEFAULT_MAX_PAGES,
-    batch_size: int = DEFAULT_BATCH,
+    batch_size: int | None = DEFAULT_BATCH,
     dask_address: str | None = None,
     workers: int | None = None,
     years: list[int] | None = None,
@@ -101,7 +96,8 @@ def serve_options(cron: str = SEASON_CRON, name: str = DEPLOYMENT, timezone: str
             "description": "Crawl the portals, parse what is new, publish the artifacts."}
 
 
-def main(argv: list[str] | None = None) -> None:
+def main(argv: list[str] | None = None, server=None) -> None:
+    """The flow's command line; `server`: the temporary Prefect server `run_script` started."""
     parser = argparse.ArgumentParser(description="Crawl, parse and curate (a Prefect flow).")
     parser.add_argument("urls", nargs="*", metavar="URL", help="listing pages to crawl, each its own portal")
     parser.add_argument("--portals", metavar="FILE", help="TOML file of [[portal]] entries (default: the built-in portals)")
@@ -109,7 +105,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", metavar="DIR", default="data/curated", help="the datasets (default: data/curated)")
     parser.add_argument("--rate", type=float, default=1.0, help="requests per second per host (default: 1)")
     parser.add_argument("--max-pages", type=int, default=DEFAULT_MAX_PAGES, help="HTML pages per portal at most")
-    parser.add_argument("--batch-size", type=int, default=DEFAULT_BATCH, help="documents per parse task")
+    parser.add_argument("--batch-size", type=int, default=DEFAULT_BATCH, help="documents per parse task (default: from the document count and the workers)")
     parser.add_argument("--year", type=int, action="append", metavar="YEAR", help="parse only reports of this year (repeatable)")
     parser.add_argument("--portal", action="append", metavar="NAME", help="parse only documents of this portal (repeatable)")
     parser.add_argument("--dask", metavar="ADDRESS", help="run the parse tasks on this Dask scheduler")
@@ -118,7 +114,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     from extract.flows.runtime import prefect_api
 
-    with prefect_api():
+    with prefect_api(server):
         state = pipeline_flow(urls=args.urls or None, portals_file=args.portals, raw_dir=args.raw,
                               curated_dir=args.out, rate=args.rate, max_pages=args.max_pages,
                               batch_size=args.batch_size, dask_address=args.dask, workers=args.workers,

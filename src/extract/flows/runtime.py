@@ -7,7 +7,14 @@ importing this module imports no Prefect.
 
 from __future__ import annotations
 
+import atexit
+import importlib.util
 import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterator
@@ -29,30 +36,136 @@ def prefect_environment(home: str | Path | None = None, verbose: bool = False) -
     return Path(os.environ["PREFECT_HOME"])
 
 
+class TemporaryServer:
+    """Prefect's temporary API server for one command: the app Prefect's ephemeral mode serves
+    (`prefect.server.api.server:create_app` under uvicorn, as `SubprocessASGIServer` starts it),
+    launched as a subprocess without importing the server into this process. That import costs
+    seconds (FastAPI, SQLAlchemy, every API model) that a command would pay before its first
+    flow; launched first thing, the server starts on another core while the command does the rest
+    (`ogi run` renders the demo portal and imports its flows meanwhile). Start it with `start`,
+    wait for it with `ready`, end it with `stop`."""
+
+    def __init__(self) -> None:
+        self.process: subprocess.Popen | None = None
+        self.port: int | None = None
+
+    @property
+    def api_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/api"
+
+    def start(self) -> "TemporaryServer":
+        """Launch the server (returns at once)."""
+        if self.process is None:
+            self.port = _free_port()
+            env = {**os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1",
+                   "PREFECT__SERVER_FINAL": "1"}
+            env.pop("PREFECT_API_URL", None)
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "uvicorn", "--app-dir", _prefect_parent(), "--factory",
+                 "prefect.server.api.server:create_app", "--host", "127.0.0.1", "--port", str(self.port),
+                 "--log-level", "error", "--lifespan", "on"], env=env)
+            atexit.register(self.stop)  # never outlive the command, whatever ends it
+        return self
+
+    def ready(self, timeout: float | None = None) -> str:
+        """The API's address once the server answers its health check (a clear error if it never does)."""
+        self.start()
+        limit = timeout or float(os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", 120))
+        deadline = time.monotonic() + limit
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                if self.process.returncode == 3:  # the port was taken meanwhile: another one
+                    self.process = None
+                    self.start()
+                    continue
+                raise RuntimeError(f"the temporary Prefect server exited with code {self.process.returncode}")
+            if _answers(f"{self.api_url}/health"):
+                return self.api_url
+            time.sleep(0.1)
+        self.stop()
+        raise RuntimeError(f"the temporary Prefect server did not answer within {limit:.0f} s")
+
+    def stop(self) -> None:
+        if self.process is None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.process = None
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _prefect_parent() -> str:
+    """The folder holding the `prefect` package (found without importing it)."""
+    spec = importlib.util.find_spec("prefect")
+    return str(Path(spec.origin).resolve().parent.parent)
+
+
+_LOCAL = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # 127.0.0.1: never through a proxy
+
+
+def _answers(url: str) -> bool:
+    try:
+        with _LOCAL.open(url, timeout=2) as response:
+            return response.status == 200
+    except (OSError, ValueError):
+        return False
+
+
+def temporary_server() -> TemporaryServer | None:
+    """A started `TemporaryServer`, or None when PREFECT_API_URL names a server already (the
+    only case a command needs none). Start it as early as possible; pass it to `prefect_api`."""
+    return None if os.environ.get("PREFECT_API_URL") else TemporaryServer().start()
+
+
 @contextmanager
-def prefect_api() -> Iterator[str]:
+def prefect_api(server: TemporaryServer | None = None) -> Iterator[str]:
     """The API flows report to: PREFECT_API_URL when set (a `prefect server start`), otherwise a
-    temporary local server for the duration of the block. Its address goes into the environment,
-    so worker processes (a process pool, a local Dask cluster) report to it too instead of each
-    starting a server of its own."""
+    temporary local server for the duration of the block (`server`, when one was started earlier
+    by `temporary_server`). Its address goes into the environment, so worker processes (a process
+    pool, a local Dask cluster) report to it too instead of each starting a server of its own."""
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
     url = PREFECT_API_URL.value()
     if url:
+        if server is not None:
+            server.stop()
         yield url
         return
-    from prefect.server.api.server import SubprocessASGIServer
-
-    server = SubprocessASGIServer()  # the instance Prefect's own ephemeral mode would start
-    server.start()
-    os.environ["PREFECT_API_URL"] = server.api_url
+    server = server or TemporaryServer().start()
     try:
-        with temporary_settings({PREFECT_API_URL: server.api_url}):
-            yield server.api_url
+        url = server.ready()
+        os.environ["PREFECT_API_URL"] = url
+        _refresh_global_settings()  # threads without a context of their own (Prefect's) see it too
+        with temporary_settings({PREFECT_API_URL: url}):
+            try:
+                yield url
+            finally:  # while the settings still name the server: a log worker started now must not
+                _drain_to_api()  # start an ephemeral server of its own
     finally:
-        _drain_to_api()
         os.environ.pop("PREFECT_API_URL", None)
+        _refresh_global_settings()
         server.stop()
+
+
+def _refresh_global_settings() -> None:
+    """Rebuild Prefect's global settings from the environment. A thread Prefect starts without
+    copying a context (the process pool's message forwarding, which sends the workers' events)
+    reads the global settings, built when Prefect was imported: without this it finds no API
+    URL and starts an ephemeral server of its own, seconds long, at the end of every parse."""
+    import prefect.context
+
+    refresh = getattr(prefect.context, "refresh_global_settings_context", None)
+    if refresh is not None:
+        refresh()
 
 
 def _drain_to_api() -> None:

@@ -18,9 +18,7 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import re
-import tempfile
 from pathlib import Path
 
 import pandas as pd
@@ -28,6 +26,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from extract import template as tpl
+from extract.atomic import write_parquet_atomic
 from extract.store.datasets import curated_lock, duckdb_relation, read_dataset
 
 CORRECTIONS_FILE = Path("corrections/corrections.csv")
@@ -164,9 +163,8 @@ def apply_corrections(root: Path, path: Path = CORRECTIONS_FILE) -> pd.DataFrame
 
 
 def write_corrections(root: Path, corrections: pd.DataFrame) -> None:
-    """The corrections dataset, written atomically (temp file, then os.replace)."""
+    """The corrections dataset, written atomically (`extract.atomic.write_parquet_atomic`)."""
     target = Path(root) / DATASET_FILE
-    target.parent.mkdir(parents=True, exist_ok=True)
     frame = corrections.sort_values(["line", "report_id"], na_position="first").reset_index(drop=True)
     table = pa.Table.from_pandas(frame.astype(object).where(frame.notna(), None), schema=CORRECTIONS,
                                  preserve_index=False)
@@ -174,14 +172,7 @@ def write_corrections(root: Path, corrections: pd.DataFrame) -> None:
 
     table = table.cast(with_descriptions("corrections", CORRECTIONS)).replace_schema_metadata(
         {b"ogi.dataset": b"corrections", b"ogi.description": DESCRIPTION.encode()})
-    fd, tmp = tempfile.mkstemp(prefix=".part-", suffix=".tmp", dir=target.parent)
-    os.close(fd)
-    try:
-        pq.write_table(table, tmp, compression="zstd")
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_parquet_atomic(table, target)
 
 
 def read_corrections_dataset(root: Path) -> pd.DataFrame:

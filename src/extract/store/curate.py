@@ -117,17 +117,16 @@ def frames(results: list[ParseResult]) -> tuple[pd.DataFrame, pd.DataFrame, pd.D
 
 def curate(results: Iterable[ParseResult], out: Path, batch: int = BATCH) -> Summary:
     """Write parse results to the datasets under `out`, `batch` reports per upsert. Fused table 二
-    splits a report left open are narrowed first by the agency's neighbouring years, from this
-    run's earlier reports and the curated datasets (`extract.find.disambiguate`)."""
+    splits a report left open are narrowed first by the agency's neighbouring years, from the
+    curated datasets (`extract.find.disambiguate`), which by then hold this run's earlier batches: so
+    memory holds one batch, however many files the run parses."""
     summary = Summary()
-    earlier: list[ParseResult] = []
     for chunk in _chunks(results, batch):
         with curated_lock(Path(out)):  # not while a pipeline run commits to the same folder
-            chunk = settle_chunk(chunk, earlier, Path(out))
+            chunk = settle_chunk(chunk, [], Path(out))
             for result in chunk:
                 summary.add(result)
             write_datasets(out, *frames(chunk))
-        earlier += [r for r in chunk if r.report.get("template") == "2019"]
     return summary
 
 
@@ -137,10 +136,15 @@ def settle_chunk(chunk: list[ParseResult], earlier: list[ParseResult], out: Path
     from extract.find.disambiguate import settle_across_years
     from extract.store.neighbours import curated_neighbours
 
-    years = {int(r.report["year"]) for r in chunk if r.alternatives and r.report.get("year")}
-    if not years:
+    from extract.agencies import pairing_key
+
+    open_reports = [r.report for r in chunk if r.alternatives and r.report.get("year")]
+    if not open_reports:
         return chunk
-    reports, cells, flags = curated_neighbours(out, years)
+    years = {int(r["year"]) for r in open_reports}
+    who = pd.DataFrame.from_records([{"agency": r.get("agency"), "agency_id": r.get("agency_id")} for r in open_reports])
+    agencies = set(pairing_key(who).dropna())
+    reports, cells, flags = curated_neighbours(out, years, agencies)
     if earlier:
         run = frames(earlier)
         mine = set(run[0]["report_id"])

@@ -6,24 +6,29 @@ hive null partition (`year=__HIVE_DEFAULT_PARTITION__`, where such reports went 
 `pandas.read_parquet(folder)` fail ("Cannot yet unify dictionaries with nulls"), so the plain
 reads of pandas, DuckDB and Polars see 0 for an unknown year, and `read_dataset` (like the DuckDB
 views of `extract.research.views`) turns it back into null. A folder written before is moved to
-`year=0` by the next write. Writing a partition is an upsert by `report_id`:
-the partition is read, the rows of the given reports replaced, and the result written to a hidden
-temporary file then `os.replace`d over the old one, so a reader sees either the old partition or
-the new, never half. Rows are sorted, so the same input writes the same bytes.
+`year=0` by the next write.
+
+Every file of the store is written by one function, `write_parquet_atomic` (a hidden temporary
+file in the target folder, flushed to disk, then `os.replace`d over the old one, so a reader sees
+either the old file or the new, never half), and every partition changes through one upsert,
+`upsert_partition`: the partition is read, the rows a predicate selects dropped, the new rows
+added, and the result sorted and written, so the same input writes the same bytes. Only one
+partition's rows are in memory at a time: the streaming commit of `extract.store.incremental` feeds it
+the staged rows of one year partition after another.
 """
 
 from __future__ import annotations
 
-import os
 from contextlib import contextmanager
-import tempfile
 from pathlib import Path
-from typing import Iterator
+from typing import Iterable, Iterator
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
+
+from extract.atomic import write_parquet_atomic
 
 UNKNOWN_YEAR = 0  # the partition of reports whose year could not be read: year=0
 NULL_PARTITION = "__HIVE_DEFAULT_PARTITION__"  # where they went before (moved to year=0 by the next write)
@@ -113,12 +118,10 @@ def move_unknown_year_partitions(root: Path) -> None:
         old = Path(root) / name / f"year={NULL_PARTITION}"
         if not (old / PART_FILE).exists():
             continue
-        new = partition_dir(root, name, None)
-        current, before = read_partition(new, name), read_partition(old, name)
-        if len(current):  # a report in both: its year=0 rows are the later ones
-            before = before[~before["report_id"].isin(set(current["report_id"]))]
-        merged = pd.concat([f for f in (current, before) if len(f)] or [current], ignore_index=True)
-        write_partition(new, name, merged.assign(year=None))
+        current = partition_ids(partition_dir(root, name, None))
+        moved = read_partition_table(old, name)  # a report in both: its year=0 rows are the later ones
+        moved = moved.filter(pc.invert(pc.is_in(moved.column("report_id"), value_set=current)))
+        upsert_partition(root, name, None, moved, replaces=None)
         (old / PART_FILE).unlink()
         try:
             old.rmdir()
@@ -133,48 +136,94 @@ def read_partition(path: Path, name: str) -> pd.DataFrame:
     return pq.read_table(file).to_pandas()
 
 
-def write_partition(path: Path, name: str, frame: pd.DataFrame) -> None:
-    """Write one partition atomically (hidden temp file in the same folder, then os.replace)."""
-    path.mkdir(parents=True, exist_ok=True)
-    frame = frame.sort_values(SORT_KEYS[name], kind="stable", na_position="first").reset_index(drop=True)
-    table = to_table(name, frame).drop(["year"])
-    fd, tmp = tempfile.mkstemp(prefix=".part-", suffix=".tmp", dir=path)
-    os.close(fd)
-    try:
-        pq.write_table(table, tmp, compression="zstd")
-        os.replace(tmp, path / PART_FILE)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+def partition_schema(name: str) -> pa.Schema:
+    """The schema of a partition file of dataset `name`: the dataset's columns but `year` (the
+    folder names it), with their descriptions and the dataset's metadata."""
+    from extract.research.dictionary import with_descriptions  # the column descriptions live there
+
+    schema = with_descriptions(name, SCHEMAS[name])
+    return schema.remove(schema.get_field_index("year")).with_metadata(_metadata(name))
 
 
-def upsert(root: Path, name: str, frame: pd.DataFrame, report_ids: set[str], years: dict[str, object]) -> None:
-    """Replace the rows of `report_ids` in every partition they touch (old or new year)."""
-    touched = {_year_key(y) for y in years.values()} | _years_holding(root, name, report_ids)
+def conform(table: pa.Table, name: str) -> pa.Table:
+    """`table` as a partition of dataset `name`: its columns in order and type, missing ones
+    null, others (`year`, columns no longer in the schema) dropped."""
+    schema = partition_schema(name)
+    columns = [table.column(f.name).cast(f.type) if f.name in table.column_names else pa.nulls(len(table), f.type)
+               for f in schema]
+    return pa.Table.from_arrays(columns, schema=schema)
+
+
+def read_partition_table(path: Path, name: str) -> pa.Table:
+    """One partition as an Arrow table of the partition schema (empty when not written)."""
+    file = Path(path) / PART_FILE
+    if not file.exists():
+        return partition_schema(name).empty_table()
+    return conform(pq.ParquetFile(file).read(), name)
+
+
+def partition_ids(path: Path) -> pa.Array:
+    """The distinct report_ids of one partition (read from that column alone)."""
+    file = Path(path) / PART_FILE
+    if not file.exists():
+        return pa.array([], pa.string())
+    return pc.unique(pq.ParquetFile(file).read(columns=["report_id"]).column("report_id").combine_chunks())
+
+
+def upsert_partition(root: Path, name: str, year, rows: pa.Table | None, replaces: pc.Expression | None) -> bool:
+    """The one upsert of the store: in partition `year` of dataset `name`, drop the rows the
+    `replaces` expression selects, add `rows`, sort and write atomically. Nothing is written (and
+    False returned) when nothing would change. Memory: this one partition."""
+    path = partition_dir(root, name, year)
+    exists = (path / PART_FILE).exists()
+    old = read_partition_table(path, name)
+    keep = old.filter(~replaces) if replaces is not None and old.num_rows else old
+    rows = conform(rows, name) if rows is not None and rows.num_rows else None
+    if rows is None and keep.num_rows == old.num_rows and (exists or not old.num_rows):
+        return False
+    merged = pa.concat_tables([keep, rows]) if rows is not None else keep
+    if not merged.num_rows and not exists:
+        return False
+    write_parquet_atomic(sort_rows(merged, name), path / PART_FILE)
+    return True
+
+
+def sort_rows(table: pa.Table, name: str) -> pa.Table:
+    """A partition's rows in the dataset's order (`SORT_KEYS`, nulls first; stable)."""
+    return table.sort_by([(key, "ascending", "at_start") for key in SORT_KEYS[name]])
+
+
+def upsert(root: Path, name: str, table: pa.Table, report_ids: set[str]) -> int:
+    """Replace the rows of `report_ids` in dataset `name` by the rows of `table` (which has a
+    `year` column), partition by partition: every year of `table` and every partition already
+    holding one of the reports (a report whose year was re-read). Returns the partitions written."""
+    ids = pa.array(sorted(report_ids), pa.string())
+    touched = {_year_key(y) for y in pc.unique(table.column("year")).to_pylist()} if table.num_rows else set()
+    touched |= years_holding(root, name, ids)
+    written = 0
     for year in sorted(touched, key=lambda y: (y is None, y or 0)):
-        path = partition_dir(root, name, year)
-        old = read_partition(path, name)
-        keep = old[~old["report_id"].isin(report_ids)] if len(old) else old
-        new = frame[[_year_key(y) == year for y in frame["year"]]].drop(columns=["year"]) if len(frame) else frame
-        merged = pd.concat([keep, new], ignore_index=True) if len(new) else keep
-        if len(merged) or (path / PART_FILE).exists():
-            write_partition(path, name, merged.assign(year=year))
+        rows = table.filter(year_filter(year)) if table.num_rows else None
+        written += upsert_partition(root, name, year, rows, pc.field("report_id").isin(ids))
+    return written
+
+
+def year_filter(year) -> pc.Expression:
+    """The rows of one year partition (the unknown year: a null `year`)."""
+    return pc.field("year").is_null() if year is None else pc.field("year") == year
 
 
 def _year_key(year) -> int | None:
     return None if year is None or pd.isna(year) else int(year)
 
 
-def _years_holding(root: Path, name: str, report_ids: set[str]) -> set:
-    """Partitions that already hold one of `report_ids` (a report whose year was re-read)."""
+def years_holding(root: Path, name: str, report_ids: pa.Array) -> set:
+    """Partitions that already hold one of `report_ids` (read from their report_id column alone,
+    one partition at a time)."""
     found = set()
     for part in sorted((Path(root) / name).glob("year=*")):
-        file = part / PART_FILE
-        if not file.exists():
-            continue
-        ids = pq.read_table(file, columns=["report_id"]).column("report_id").to_pylist()
-        if report_ids & set(ids):
-            found.add(partition_year(part))
+        if (part / PART_FILE).exists() and len(report_ids):
+            if pc.any(pc.is_in(partition_ids(part), value_set=report_ids)).as_py():
+                found.add(partition_year(part))
     return found
 
 
@@ -199,33 +248,28 @@ def curated_lock(curated_dir: Path) -> Iterator[None]:
 def write_datasets(root: Path, reports: pd.DataFrame, cells: pd.DataFrame, flags: pd.DataFrame) -> None:
     """Upsert a batch of parsed reports into the three datasets under `root`, then rebuild `agencies`."""
     ids = set(reports["report_id"])
-    years = dict(zip(reports["report_id"], reports["year"]))
     move_unknown_year_partitions(Path(root))
     for name, frame in (("cells", cells), ("flags", flags), ("reports", reports)):
-        upsert(Path(root), name, frame, ids, years)
+        upsert(Path(root), name, to_table(name, frame), ids)
     write_agencies(root)
 
 
+#: the columns of `reports` the agencies dataset is built from (so its rebuild reads no more)
+AGENCY_SOURCE_COLUMNS = ("report_id", "year", "agency", "agency_id", "adcode", "province", "city", "county",
+                         "township", "tier", "level", "source_url", "portal")
+
+
 def write_agencies(root: Path) -> None:
-    """Rebuild `agencies/part-0.parquet` from the whole `reports` dataset (atomic replace)."""
+    """Rebuild `agencies/part-0.parquet` from the `reports` dataset (its agency columns alone)."""
     from extract.agencies import agencies_frame
     from extract.store.descriptions import with_descriptions
 
-    frame = agencies_frame(read_dataset(root, "reports"))
+    frame = agencies_frame(read_dataset(root, "reports", columns=AGENCY_SOURCE_COLUMNS))
     schema = with_descriptions("agencies", AGENCIES)
     data = {f.name: frame[f.name].astype(object).where(frame[f.name].notna(), None) for f in schema}
     table = pa.Table.from_pandas(pd.DataFrame(data), schema=schema, preserve_index=False).replace_schema_metadata(
         {b"ogi.dataset": b"agencies", b"ogi.description": AGENCIES_DESCRIPTION.encode()})
-    path = Path(root) / "agencies"
-    path.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".part-", suffix=".tmp", dir=path)
-    os.close(fd)
-    try:
-        pq.write_table(table, tmp, compression="zstd")
-        os.replace(tmp, path / PART_FILE)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_parquet_atomic(table, Path(root) / "agencies" / PART_FILE)
 
 
 def read_agencies(root: Path) -> pd.DataFrame:
@@ -243,16 +287,19 @@ def duckdb_relation(root: Path | str, name: str) -> str:
             "hive_types = {'year': smallint}))")
 
 
-def read_dataset(root: Path, name: str) -> pd.DataFrame:
-    """A whole dataset as a frame (empty with the right columns when nothing is written yet)."""
+def read_dataset(root: Path, name: str, columns: Iterable[str] | None = None) -> pd.DataFrame:
+    """A whole dataset as a frame (empty with the right columns when nothing is written yet);
+    `columns` reads those alone (the ones the dataset has)."""
     path = Path(root) / name
     if not any(path.glob(f"year=*/{PART_FILE}")):
-        return pd.DataFrame({f.name: pd.Series(dtype=object) for f in SCHEMAS[name]})
+        fields = [f for f in SCHEMAS[name] if columns is None or f.name in set(columns)]
+        return pd.DataFrame({f.name: pd.Series(dtype=object) for f in fields})
     import pyarrow.dataset as ds
 
     dataset = ds.dataset(path, format="parquet", partitioning=ds.HivePartitioning(
         pa.schema([("year", pa.int16())]), null_fallback=NULL_PARTITION))
-    table = dataset.to_table()
+    wanted = None if columns is None else [c for c in dataset.schema.names if c in set(columns) | {"year"}]
+    table = dataset.to_table(columns=wanted)
     year = table.column("year")
     known = pc.if_else(pc.equal(year, UNKNOWN_YEAR), pa.scalar(None, pa.int16()), year)
     return table.set_column(table.schema.get_field_index("year"), "year", known).to_pandas()

@@ -20,10 +20,8 @@ what they were, and `parsed_at` of documents already parsed never changes.
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import tempfile
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -32,13 +30,15 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import pandas as pd
 import pyarrow as pa
-import pyarrow.parquet as pq
+import pyarrow.compute as pc
+import pyarrow.dataset as ds
 
 from extract import __version__
 from extract.crawl.archive import ARCHIVED_OUTCOMES, Archive, read_manifest
+from extract.atomic import write_parquet_atomic
 from extract.store.curate import Summary, settle_chunk
-from extract.store.datasets import (PART_FILE, SCHEMAS, curated_lock, move_unknown_year_partitions, read_dataset, to_table,
-                              upsert, write_agencies)
+from extract.store.datasets import (PART_FILE, SCHEMAS, years_holding, curated_lock, move_unknown_year_partitions,
+                                    read_dataset, to_table, upsert_partition, write_agencies, year_filter)
 from extract.parse import ParseResult, parse_bytes
 
 STAGING = ".staging"  # under the curated folder; hidden, so dataset readers never see it
@@ -200,12 +200,34 @@ def _none(value):
     return None if value is None or pd.isna(value) else value
 
 
-def batches(sources: list[Source], size: int, workers: int = 1) -> list[list[Source]]:
-    """Split `sources` into batches of at most `size`, small enough that every worker gets at
-    least two (a slow document then holds up one small batch, not a worker's whole share)."""
+#: the batch-size rule (`batch_size`): enough batches per worker that one slow batch at the end
+#: does not leave the others idle; no batch so small that a task's fixed cost (Prefect's bookkeeping,
+#: ~0.1 s, the size of a few parsed documents) dominates it, nor so big that its rows crowd a worker
+BATCHES_PER_WORKER = 4
+MIN_BATCH = 10
+MAX_BATCH = 400
+
+
+def batch_size(documents: int, workers: int = 1) -> int:
+    """Documents per parse task for `documents` on `workers`: an even share of
+    `BATCHES_PER_WORKER` batches per worker, within [`MIN_BATCH`, `MAX_BATCH`], and never more
+    than one worker's share (so every worker gets a batch)."""
+    workers = max(1, workers)
+    share = -(-documents // (workers * BATCHES_PER_WORKER))
+    one_each = -(-documents // workers)
+    return max(1, min(MAX_BATCH, one_each, max(MIN_BATCH, share)))
+
+
+def batches(sources: list[Source], size: int | None = None, workers: int = 1) -> list[list[Source]]:
+    """Split `sources` into batches of `batch_size` documents, or with `size` of at most `size`,
+    small enough that every worker gets at least two (a slow document then holds up one small
+    batch, not a worker's whole share)."""
     if not sources:
         return []
-    size = max(1, min(size, -(-len(sources) // (2 * max(1, workers)))))
+    if size is None:
+        size = batch_size(len(sources), workers)
+    else:
+        size = max(1, min(size, -(-len(sources) // (2 * max(1, workers)))))
     return [sources[i:i + size] for i in range(0, len(sources), size)]
 
 
@@ -234,7 +256,7 @@ def stage_batch(raw_dir: str | Path, sources: list[Source], stage_dir: str | Pat
         summary.add(result)
     frames = _frames(results)
     for dataset in DATASET_ORDER:  # the reports file last: its presence marks the batch complete
-        _write_atomic(to_table(dataset, frames[dataset]), Path(stage_dir) / f"{name}-{dataset}.parquet")
+        write_parquet_atomic(to_table(dataset, frames[dataset]), Path(stage_dir) / f"{name}-{dataset}.parquet")
     return BatchResult(name, len(sources), summary)
 
 
@@ -247,17 +269,6 @@ def _frames(results: list[ParseResult]) -> dict[str, pd.DataFrame]:
             "flags": pd.concat(flags, ignore_index=True) if flags else pd.DataFrame()}
 
 
-def _write_atomic(table: pa.Table, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        pq.write_table(table, tmp, compression="zstd")
-        os.replace(tmp, path)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
-
-
 # --- 3. commit --------------------------------------------------------------------------------
 
 def staging_dir(curated_dir: str | Path, run_id: str) -> Path:
@@ -267,32 +278,52 @@ def staging_dir(curated_dir: str | Path, run_id: str) -> Path:
 
 def commit(curated_dir: str | Path, stage_dir: str | Path, superseded: Iterable[str] = ()) -> CommitResult:
     """Upsert every complete staged batch into the datasets and drop the `superseded` reports,
-    one atomic rewrite per touched partition, holding the curated folder's lock."""
+    one atomic rewrite per touched partition, holding the curated folder's lock.
+
+    The commit streams: the staged files are scanned as one Arrow dataset per dataset, one year
+    partition at a time (`staged_rows`), so memory holds one partition's rows (its old rows and
+    the run's new ones), never every staged row of the run. Only the staged reports' ids and
+    years are read whole."""
     curated_dir, stage_dir = Path(curated_dir), Path(stage_dir)
     names = sorted(p.name.removesuffix("-reports.parquet") for p in stage_dir.glob("*-reports.parquet"))
-    frames = {dataset: _read_staged(stage_dir, names, dataset) for dataset in DATASET_ORDER}
-    reports = frames["reports"]
-    dropped = set(superseded) - set(reports["report_id"])
-    ids = set(reports["report_id"]) | dropped
+    staged = {dataset: [stage_dir / f"{name}-{dataset}.parquet" for name in names] for dataset in DATASET_ORDER}
+    index = _staged_index(staged["reports"])
+    parsed = set(index.column("report_id").to_pylist())
+    dropped = set(superseded) - parsed
+    ids = parsed | dropped
     if not ids:
         return CommitResult(0, 0, 0)
-    years = dict(zip(reports["report_id"], reports["year"]))
+    years = {None if y is None else int(y) for y in pc.unique(index.column("year")).to_pylist()}
+    id_array = pa.array(sorted(ids), pa.string())
     with curated_lock(curated_dir):
         sweep_temporary_files(curated_dir)
         move_unknown_year_partitions(curated_dir)
         before = _partition_stamps(curated_dir)
         for dataset in DATASET_ORDER:
-            upsert(curated_dir, dataset, frames[dataset], ids, years)
+            touched = years | years_holding(curated_dir, dataset, id_array)
+            for year in sorted(touched, key=lambda y: (y is None, y or 0)):
+                rows = staged_rows(staged[dataset], dataset, year)
+                upsert_partition(curated_dir, dataset, year, rows, pc.field("report_id").isin(id_array))
         write_agencies(curated_dir)
         rewritten = sum(1 for path, stamp in _partition_stamps(curated_dir).items() if before.get(path) != stamp)
-    return CommitResult(len(reports), len(dropped), rewritten)
+    return CommitResult(len(parsed), len(dropped), rewritten)
 
 
-def _read_staged(stage_dir: Path, names: list[str], dataset: str) -> pd.DataFrame:
-    files = [stage_dir / f"{name}-{dataset}.parquet" for name in names]
-    tables = [pq.read_table(f) for f in files if f.exists()]
-    table = pa.concat_tables(tables) if tables else SCHEMAS[dataset].empty_table()
-    return table.to_pandas()
+def _staged_index(files: list[Path]) -> pa.Table:
+    """report_id and year of every staged report (the only columns read whole)."""
+    if not files:
+        return pa.table({"report_id": pa.array([], pa.string()), "year": pa.array([], pa.int16())})
+    return ds.dataset([str(f) for f in files], format="parquet").to_table(columns=["report_id", "year"])
+
+
+def staged_rows(files: list[Path], dataset: str, year) -> pa.Table:
+    """The staged rows of one year partition of `dataset`, scanned from the staged files (a
+    batch's files are read a few at a time, and only the rows of `year` kept)."""
+    files = [f for f in files if f.exists()]
+    if not files:
+        return SCHEMAS[dataset].empty_table()
+    return ds.dataset([str(f) for f in files], schema=SCHEMAS[dataset], format="parquet").to_table(
+        filter=year_filter(year))
 
 
 def _partition_stamps(curated_dir: Path) -> dict[Path, tuple[int, int]]:

@@ -7,7 +7,7 @@ from typing import Iterable
 
 from extract import template as tpl
 from extract.find.fused.active import solve_active
-from extract.find.fused.decide import Solution, blanks_lost
+from extract.find.fused.decide import Solution
 from extract.find.fused.locate import LocatedRow, find_regions, locate_active, locate_requests, locate_review, request_columns, text_to_pieces
 from extract.find.fused.requests import solve_requests
 from extract.find.fused.review import _REVIEW_ROWS, solve_review

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import ndimage
 
-from extract.read.ocr.readings import core
 from extract.read.ocr.tuning import RULED
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pypdfium2 as pdfium
 
 from extract.model import Grid, Line
 from extract.read.pdf.geometry import Char, PageGeometry, _Placed

@@ -7,7 +7,6 @@ import threading
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-import pypdfium2 as pdfium
 
 from extract.model import Grid, Line
 
