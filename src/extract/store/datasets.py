@@ -139,7 +139,7 @@ def read_partition(path: Path, name: str) -> pd.DataFrame:
 def partition_schema(name: str) -> pa.Schema:
     """The schema of a partition file of dataset `name`: the dataset's columns but `year` (the
     folder names it), with their descriptions and the dataset's metadata."""
-    from extract.research.dictionary import with_descriptions  # the column descriptions live there
+    from extract.store.descriptions import with_descriptions
 
     schema = with_descriptions(name, SCHEMAS[name])
     return schema.remove(schema.get_field_index("year")).with_metadata(_metadata(name))
