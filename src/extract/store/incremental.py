@@ -10,9 +10,11 @@ A run goes in three steps, each testable without Prefect:
    Parquet file per dataset (so workers on other processes or machines return a path and
    counts, not frames).
 3. `commit` upserts everything staged, and removes the dropped reports, into the datasets:
-   one atomic rewrite per touched year partition (`extract.store.datasets`), `reports` last, so a
-   report is marked parsed only once its cells and flags are in. A run killed halfway leaves
-   every partition readable; the next run parses again what the killed one did not commit.
+   one atomic rewrite per touched year partition (`extract.store.datasets.upsert_partition`), `reports`
+   last, so a report is marked parsed only once its cells and flags are in. It streams: the staged
+   files are scanned one year partition at a time, so memory holds one partition's rows, never the
+   run's. A run killed halfway leaves every partition readable; the next run parses again what the
+   killed one did not commit.
 
 A run with nothing to parse and nothing to drop writes nothing: the datasets stay byte for byte
 what they were, and `parsed_at` of documents already parsed never changes.
