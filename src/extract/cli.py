@@ -41,6 +41,31 @@ def _raw_option(help: str = "The raw archive."):
     return typer.Option(DEFAULT_RAW, "--raw", metavar="DIR", help=help, callback=writable_folder)
 
 
+# the options `ogi run` and `ogi serve` share (the pipeline's), defined once
+def _year_option():
+    return typer.Option(None, "--year", metavar="YEAR", help="Parse only reports of this year (repeatable).")
+
+
+def _portal_option():
+    return typer.Option(None, "--portal", metavar="NAME", help="Parse only documents of this portal (repeatable).")
+
+
+def _max_pages_option():
+    return typer.Option(None, "--max-pages", min=1, help="HTML pages fetched per portal at most (default: 500).")
+
+
+def _dask_option():
+    return typer.Option(None, "--dask", metavar="ADDRESS", help="Parse on this Dask scheduler (e.g. tcp://10.0.0.5:8786).")
+
+
+def _workers_option():
+    return typer.Option(None, "--workers", min=1, help="Local parse processes (default: one per core).")
+
+
+def _verbose_option():
+    return typer.Option(False, "--verbose", help="Show Prefect's logs.")
+
+
 def _show_version(value: bool) -> None:
     if value:
         console.print(__version__)
@@ -117,18 +142,13 @@ def run(portals: Optional[Path] = typer.Option(None, "--portals", metavar="FILE"
                                                help="Crawl the portals of this TOML file instead of the demo portal."),
         raw: Path = _raw_option(),
         out: Path = _curated("--out"),
-        year: Optional[list[int]] = typer.Option(None, "--year", metavar="YEAR",
-                                                 help="Parse only reports of this year (repeatable)."),
-        portal: Optional[list[str]] = typer.Option(None, "--portal", metavar="NAME",
-                                                   help="Parse only documents of this portal (repeatable)."),
-        max_pages: Optional[int] = typer.Option(None, "--max-pages", min=1,
-                                                help="HTML pages fetched per portal at most (default: 500)."),
-        dask: Optional[str] = typer.Option(None, "--dask", metavar="ADDRESS",
-                                           help="Parse on this Dask scheduler (e.g. tcp://10.0.0.5:8786)."),
-        workers: Optional[int] = typer.Option(None, "--workers", min=1,
-                                              help="Local parse processes (default: one per core)."),
+        year: Optional[list[int]] = _year_option(),
+        portal: Optional[list[str]] = _portal_option(),
+        max_pages: Optional[int] = _max_pages_option(),
+        dask: Optional[str] = _dask_option(),
+        workers: Optional[int] = _workers_option(),
         demo_port: int = typer.Option(DEMO_PORT, "--demo-port", help="Port of the demo portal (taken: any free one)."),
-        verbose: bool = typer.Option(False, "--verbose", help="Show Prefect's logs.")) -> None:
+        verbose: bool = _verbose_option()) -> None:
     """The whole pipeline as Prefect flows: crawl, parse what is new, curate, check, publish artifacts.
 
     With no --portals, on the built-in demo portal served on 127.0.0.1: no network needed.
@@ -182,15 +202,12 @@ def serve(portals: Optional[Path] = typer.Option(None, "--portals", metavar="FIL
           out: Path = _curated("--out"),
           cron: Optional[str] = typer.Option(None, "--cron", help="When to run (default: 07:00 Beijing time, "
                                              "every day from January to March)."),
-          year: Optional[list[int]] = typer.Option(None, "--year", metavar="YEAR",
-                                                   help="Parse only reports of this year (repeatable)."),
-          portal: Optional[list[str]] = typer.Option(None, "--portal", metavar="NAME",
-                                                     help="Parse only documents of this portal (repeatable)."),
-          max_pages: Optional[int] = typer.Option(None, "--max-pages", min=1,
-                                                  help="HTML pages fetched per portal at most (default: 500)."),
-          dask: Optional[str] = typer.Option(None, "--dask", metavar="ADDRESS", help="Parse on this Dask scheduler."),
-          workers: Optional[int] = typer.Option(None, "--workers", min=1, help="Local parse processes."),
-          verbose: bool = typer.Option(False, "--verbose", help="Show Prefect's logs.")) -> None:
+          year: Optional[list[int]] = _year_option(),
+          portal: Optional[list[str]] = _portal_option(),
+          max_pages: Optional[int] = _max_pages_option(),
+          dask: Optional[str] = _dask_option(),
+          workers: Optional[int] = _workers_option(),
+          verbose: bool = _verbose_option()) -> None:
     """Register the pipeline with a schedule and run it when due (needs `prefect server start`)."""
     _checked_portals(portals)
     _start_prefect(verbose)

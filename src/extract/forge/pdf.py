@@ -43,7 +43,7 @@ from extract import template as tpl
 from extract.forge.model import Report
 from extract.forge.prose import Prose, write_prose
 from extract.forge.spans import Sheet, Span, sheets
-from extract.forge.vertical import VERTICAL_ORIGIN_Y, vertical_font
+from extract.forge.vertical import VERTICAL_ORIGIN_Y, subset_glyphs, vertical_font
 
 BUILTIN_FONT = "STSong-Light"  # reportlab's CID font: not embedded, Unicode-encoded
 pdfmetrics.registerFont(UnicodeCIDFont(BUILTIN_FONT))
@@ -131,7 +131,6 @@ _EXTRA_CHARS = "０１２３４５６７８９．－（）“”‘’、，。�
 
 def _truetype_subset(face: str, chars: str, out: Path) -> None:
     """Subset a Noto CJK face to `chars` and convert its CFF outlines to TrueType."""
-    from fontTools import subset
     from fontTools.pens.cu2quPen import Cu2QuPen
     from fontTools.pens.ttGlyphPen import TTGlyphPen
     from fontTools.ttLib import TTCollection, TTFont as FTFont, newTable
@@ -140,11 +139,7 @@ def _truetype_subset(face: str, chars: str, out: Path) -> None:
     path = _NOTO / filename
     names = [f["name"].getDebugName(1) for f in TTCollection(str(path), lazy=True).fonts]
     font = FTFont(str(path), fontNumber=names.index(family), lazy=False)
-    options = subset.Options()
-    options.layout_features, options.hinting, options.notdef_outline, options.name_IDs = [], False, True, ["*"]
-    subsetter = subset.Subsetter(options)
-    subsetter.populate(unicodes=[ord(c) for c in chars])
-    subsetter.subset(font)
+    subset_glyphs(font, chars)
     glyphs = font.getGlyphSet()
     glyf = newTable("glyf")
     glyf.glyphOrder, glyf.glyphs = font.getGlyphOrder(), {}

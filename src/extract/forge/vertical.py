@@ -28,17 +28,24 @@ VERTICAL_ORIGIN_Y = 880
 VERTICAL_ADVANCE = -1000
 
 
-def _subset(source: Path, chars: str) -> bytes:
-    """`source` (a TrueType font) cut down to `chars` (glyph ids renumbered)."""
+def subset_glyphs(font, chars: str) -> None:
+    """Cut a fontTools font down to `chars` in place (glyph ids renumbered, no layout features or
+    hinting): the subset a PDF writer embeds."""
     from fontTools import subset
-    from fontTools.ttLib import TTFont
 
-    font = TTFont(str(source))
     options = subset.Options()
     options.layout_features, options.hinting, options.notdef_outline, options.name_IDs = [], False, True, ["*"]
     subsetter = subset.Subsetter(options)
     subsetter.populate(unicodes=[ord(c) for c in chars])
     subsetter.subset(font)
+
+
+def _subset(source: Path, chars: str) -> bytes:
+    """`source` (a TrueType font) cut down to `chars` (glyph ids renumbered)."""
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(str(source))
+    subset_glyphs(font, chars)
     out = io.BytesIO()
     font.save(out)
     return out.getvalue()
