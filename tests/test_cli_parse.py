@@ -3,7 +3,6 @@
 import os
 import re
 
-import pandas as pd
 import pytest
 from typer.testing import CliRunner
 

@@ -94,15 +94,16 @@ def _check_against_truth(cells, report, report_id, flags):
     assert wrong == []  # a settled cell is right; an unsettled one is still flagged
 
 
+@pytest.mark.parametrize("batch", [100, 1], ids=["one-batch", "batches-staged-not-committed"])
 @pytest.mark.parametrize("seed", [603, 615, 624, 633])
-def test_the_neighbouring_year_in_the_same_run_settles_items_last_year(tmp_path, seed):
+def test_the_neighbouring_year_in_the_same_run_settles_items_last_year(tmp_path, seed, batch):
     first, second = _pair(seed)
     paths = _write(tmp_path, [first, second])
     single = tmp_path / "single"
     for path in paths:
         curate(parse_files([path]), tmp_path / f"alone-{path.stem}")
     alone = {p.stem: _read(tmp_path / f"alone-{p.stem}")[1] for p in paths}
-    curate(parse_files(paths), single)
+    curate(parse_files(paths), single, batch=batch)  # batch 1: the first year is staged, not yet committed
     cells, flags, reports = _read(single)
     ids = dict(zip(reports["year"], reports["report_id"]))
     before = sum(len(_open(alone[p.stem], ids[r.year])) for p, r in zip(paths, (first, second)))

@@ -20,8 +20,8 @@ from extract.forge.docx import render_docx
 from extract.forge.html import render_html
 from extract.forge.model import MESSES, generate
 from extract.forge.text import render_text
-from extract.store.incremental import (Source, batches, commit, parse_source, plan_parse, remove_staging, stage_batch,
-                                 staging_dir)
+from extract.store.commit import commit, remove_staging, staging_dir
+from extract.store.incremental import Source, batches, parse_source, plan_parse, stage_batch
 
 T0 = datetime(2025, 2, 1, tzinfo=timezone.utc)
 SITE = "http://www.qh.gov.cn"
@@ -243,7 +243,9 @@ def test_summaries_and_artifact_tables_from_the_datasets(archive_dir, tmp_path):
 COMMIT_PEAK = """
 import json, sys
 import pyarrow as pa
-from extract.store.incremental import commit
+from extract.store import commit as module
+from extract.store.commit import commit
+module.SCAN_ROWS, module.SPILL_ROWS = 4_096, 8_192  # what a commit holds of the staged rows (the defaults: ~40 MB)
 pool = pa.default_memory_pool()
 start = pool.max_memory()
 result = commit(sys.argv[1], sys.argv[2])
@@ -251,7 +253,7 @@ print(json.dumps({"peak": pool.max_memory() - start, "parsed": result.parsed}))
 """
 
 
-def _replicated_batches(results, stage: Path, copies: int) -> int:
+def _replicated_batches(results, stage: Path, copies: int, first: int = 0) -> int:
     """`copies` staged batches of `results`, each copy under new report_ids (as the staging step
     writes them); returns the Arrow size of all staged cells."""
     from extract.store.curate import frames
@@ -260,8 +262,8 @@ def _replicated_batches(results, stage: Path, copies: int) -> int:
 
     reports, cells, flags = frames(results)
     size = 0
-    for copy in range(copies):
-        rename = {rid: f"{copy:04d}{rid[4:]}" for rid in reports["report_id"]}
+    for copy in range(first, first + copies):
+        rename = {rid: hashlib.sha256(f"{copy} {rid}".encode()).hexdigest() for rid in reports["report_id"]}
         batch = {"reports": reports.assign(report_id=reports["report_id"].map(rename)),
                  "cells": cells.assign(report_id=cells["report_id"].map(rename)),
                  "flags": flags.assign(report_id=flags["report_id"].map(rename))}
@@ -272,30 +274,44 @@ def _replicated_batches(results, stage: Path, copies: int) -> int:
     return size
 
 
-def test_the_commit_holds_one_partition_at_a_time_not_the_whole_run(tmp_path):
-    """Forty staged batches of reports of six years: the commit's peak Arrow allocation (the real
-    memory pool, in a fresh process) stays near one year partition, far below the run's rows."""
+def _commit_peak(curated: Path, stage: Path) -> dict:
     import json
     import subprocess
     import sys
 
+    proc = subprocess.run([sys.executable, "-c", COMMIT_PEAK, str(curated), str(stage)], capture_output=True,
+                          text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def test_the_commit_holds_one_file_at_a_time_not_the_run_nor_a_year(tmp_path):
+    """Ten and forty staged batches of reports of six years: the commit's peak Arrow allocation
+    (the real memory pool, in a fresh process) is the same for both, far below the run's rows; a
+    later small commit into the bigger store holds a few files, far below one year partition."""
     from extract.parse import parse_bytes
 
     results = [parse_bytes(render_html(generate(300 + i, year=2019 + i % 6)), f"{i}.html") for i in range(12)]
     assert {r.report["year"] for r in results} == set(range(2019, 2025))
-    stage, curated = tmp_path / "stage", tmp_path / "curated"
-    staged_cells = _replicated_batches(results, stage, copies=40)
-    proc = subprocess.run([sys.executable, "-c", COMMIT_PEAK, str(curated), str(stage)], capture_output=True,
-                          text=True, timeout=300)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    measured = json.loads(proc.stdout.strip().splitlines()[-1])
-    assert measured["parsed"] == 480
+    peaks = {}
+    for copies in (10, 40):
+        stage, curated = tmp_path / f"stage-{copies}", tmp_path / f"curated-{copies}"
+        staged_cells = _replicated_batches(results, stage, copies=copies)
+        measured = _commit_peak(curated, stage)
+        assert measured["parsed"] == 12 * copies
+        peaks[copies] = measured["peak"]
     cells = read_dataset(curated, "cells")
     assert len(cells) == sum(len(r.cells) for r in results) * 40
     assert cells.groupby("year")["report_id"].nunique().to_dict() == {y: 80 for y in range(2019, 2025)}
-    biggest = max(pq_nbytes(p) for p in curated.glob("cells/year=*/part-0.parquet"))
-    assert measured["peak"] < staged_cells / 2  # never every staged row at once
-    assert measured["peak"] < 4 * biggest  # about one partition: its rows, their sorted copy, a scan's buffers
+    assert peaks[40] < staged_cells / 4  # never every staged row at once
+    assert peaks[40] < 1.2 * peaks[10]  # flat: four times the run, the same memory
+
+    year = sum(pq_nbytes(p) for p in curated.glob("cells/year=2020/part-*.parquet"))
+    later = tmp_path / "later"
+    _replicated_batches(results, later, copies=1, first=40)
+    measured = _commit_peak(curated, later)
+    assert measured["parsed"] == 12
+    assert measured["peak"] < year / 2  # the files of twelve reports, not a year's
 
 
 def pq_nbytes(path: Path) -> int:

@@ -18,7 +18,7 @@ def write_parquet_atomic(table: pa.Table, path: Path) -> None:
     """The one atomic write of the store (partitions, agencies, corrections, staged batches, the
     archive's manifest): a hidden temporary file beside `path`, flushed to disk, then `os.replace`d
     over it. A write killed midway leaves the old file whole and a hidden `.NAME.*.tmp` that
-    readers skip (`extract.store.incremental.sweep_temporary_files` removes them)."""
+    readers skip (`extract.store.commit.sweep_temporary_files` removes them)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)

@@ -33,8 +33,7 @@ import pyarrow.compute as pc
 from extract.agencies import pairing_key, year_pairs
 from extract.model import Finding
 from extract.check.report import CLEAN_METHODS, TOLERANCE
-from extract.store.datasets import (FLAGS, PART_FILE, curated_lock, move_unknown_year_partitions, partition_year,
-                                    read_dataset, to_table, upsert_partition, year_filter)
+from extract.store.datasets import FLAGS, curated_lock, migrate_layout, read_dataset, replace_rows, to_table
 from extract.find.statements import COLUMN_PREFIX, FACT_WORDS, FACTS
 
 #: a table with fewer distinct non-zero numbers is too plain to call a copy: all-zero 表四 is common, and
@@ -87,24 +86,12 @@ def write_cross_flags(root: Path, flags: pd.DataFrame) -> None:
     """Replace the cross-report rows of every flags partition by `flags` (one atomic write each),
     holding the curated folder's lock (a pipeline run may be committing to the same folder)."""
     with curated_lock(Path(root)):
-        move_unknown_year_partitions(Path(root))
+        migrate_layout(Path(root))
         _replace_cross_flags(Path(root), flags)
 
 
 def _replace_cross_flags(root: Path, flags: pd.DataFrame) -> None:
-    years = {_year(y) for y in flags["year"]} | _flag_partitions(root)
-    table = to_table("flags", flags)
-    for year in sorted(years, key=lambda y: (y is None, y or 0)):
-        upsert_partition(root, "flags", year, table.filter(year_filter(year)),
-                         replaces=pc.field("check").isin(sorted(CROSS_CHECKS)))
-
-
-def _flag_partitions(root: Path) -> set:
-    out = set()
-    for part in (root / "flags").glob("year=*"):
-        if (part / PART_FILE).exists():
-            out.add(partition_year(part))
-    return out
+    replace_rows(root, "flags", to_table("flags", flags), replaces=pc.field("check").isin(sorted(CROSS_CHECKS)))
 
 
 # ---------------------------------------------------------------- carry.cross_year

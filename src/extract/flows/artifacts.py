@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from extract.store.curate import Summary
-from extract.store.datasets import PART_FILE, read_dataset
+from extract.store.datasets import dataset_files, read_dataset
 
 STATUS_ORDER = ("failed", "partial", "ok", "not_a_report")
 TEMPLATE_ORDER = ("2021", "2019", "legacy", "unknown")
@@ -50,7 +50,7 @@ def count_rows(curated_dir: str | Path, name: str) -> int:
     """Rows of a dataset, from the Parquet footers (no data read)."""
     import pyarrow.parquet as pq
 
-    return sum(pq.ParquetFile(p).metadata.num_rows for p in Path(curated_dir, name).glob(f"year=*/{PART_FILE}"))
+    return sum(pq.ParquetFile(p).metadata.num_rows for p in dataset_files(curated_dir, name))
 
 
 def status_by_template(reports: pd.DataFrame) -> list[dict]:

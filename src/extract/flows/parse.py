@@ -2,7 +2,7 @@
 
 One task plans (`extract.store.incremental.plan_parse`: what is new or changed since the last run),
 one task per batch of documents parses and stages them (on a local process pool, or on a Dask
-cluster when given its address), one task commits: an atomic upsert per touched year partition.
+cluster when given its address), one task commits: an atomic upsert per touched file (`extract.store.commit`).
 Documents parsed before by the same parser version are not parsed again; a run with nothing new
 writes nothing. Tasks pass paths and counts, never frames.
 
@@ -27,8 +27,8 @@ from prefect.futures import as_completed
 from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTaskRunner
 
 from extract.store.curate import Summary
-from extract.store.incremental import (BatchResult, CommitResult, Plan, Source, batches, commit, plan_parse,
-                                       remove_staging, stage_batch, staging_dir)
+from extract.store.commit import CommitResult, commit, remove_staging, staging_dir
+from extract.store.incremental import BatchResult, Plan, Source, batches, plan_parse, stage_batch
 from extract.flows.runtime import report_progress
 
 # Worker processes and Dask workers get this module's tasks by value: they need `extract`

@@ -20,14 +20,14 @@ from extract.store import datasets
 from extract import template as tpl
 from extract.check import collection as crossreport
 from extract.store import corrections
-from extract.store.descriptions import COLUMN_DESCRIPTIONS, column_description, with_descriptions
+from extract.store.descriptions import COLUMN_DESCRIPTIONS, column_description
 
 DICTIONARY_FILE = Path(__file__).resolve().parents[3] / "docs" / "data-dictionary.md"
 
 DATASET_PATHS = {
-    "reports": "data/curated/reports/year=<year>/part-0.parquet",
-    "cells": "data/curated/cells/year=<year>/part-0.parquet",
-    "flags": "data/curated/flags/year=<year>/part-0.parquet",
+    "reports": "data/curated/reports/year=<year>/part-<bb>.parquet",
+    "cells": "data/curated/cells/year=<year>/part-<bb>.parquet",
+    "flags": "data/curated/flags/year=<year>/part-<bb>.parquet",
     "corrections": "data/curated/corrections/part-0.parquet",
     "agencies": "data/curated/agencies/part-0.parquet",
 }

@@ -1,9 +1,12 @@
 """Parse many files and curate them into the datasets: the library behind `ogi parse` and the
-parse flow. One bad file never stops the others; results are written in batches, each batch one
-atomic upsert per touched partition."""
+parse flow. One bad file never stops the others. Results are staged in batches and committed
+(`extract.store.commit`) whenever the staged reports reach the number this run has committed
+already (at least `FIRST_COMMIT`) and at the end: each file of the store is then rewritten a few
+times per run, not once per batch, and a run killed midway keeps at least half of what it parsed."""
 
 from __future__ import annotations
 
+import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from fnmatch import fnmatch
@@ -12,12 +15,13 @@ from typing import Callable, Iterable, Iterator
 
 import pandas as pd
 
-from extract.store.datasets import curated_lock, write_datasets
+from extract.store.commit import commit, remove_staging, stage_frames, staged_files, staging_dir
 from extract.parse import ParseResult, parse_path
 from extract.read.sniff import sniff_format
 
 SKIP_NAMES = ("README", ".")
-BATCH = 100
+BATCH = 100  # reports per staged batch (what memory holds)
+FIRST_COMMIT = 100  # reports staged before the first commit of a run
 # what a report is published as; a file in a folder with none of these names is parsed only when its
 # bytes are a report format (a PDF saved without its extension)
 REPORT_SUFFIXES = (".html", ".htm", ".shtml", ".xhtml", ".pdf", ".doc", ".docx", ".wps", ".txt", ".text")
@@ -116,23 +120,34 @@ def frames(results: list[ParseResult]) -> tuple[pd.DataFrame, pd.DataFrame, pd.D
 
 
 def curate(results: Iterable[ParseResult], out: Path, batch: int = BATCH) -> Summary:
-    """Write parse results to the datasets under `out`, `batch` reports per upsert. Fused table 二
-    splits a report left open are narrowed first by the agency's neighbouring years, from the
-    curated datasets (`extract.find.disambiguate`), which by then hold this run's earlier batches: so
-    memory holds one batch, however many files the run parses."""
-    summary = Summary()
-    for chunk in _chunks(results, batch):
-        with curated_lock(Path(out)):  # not while a pipeline run commits to the same folder
-            chunk = settle_chunk(chunk, [], Path(out))
+    """Write parse results to the datasets under `out`, staged `batch` reports at a time and
+    committed as the module says. Fused table 二 splits a report left open are narrowed first by
+    the agency's neighbouring years (`extract.find.disambiguate`), from the curated datasets and
+    this run's staged batches: so memory holds one batch, however many files the run parses."""
+    out = Path(out)
+    summary, stage = Summary(), staging_dir(out, f"parse-{uuid.uuid4().hex}")
+    staged = committed = 0
+    try:
+        for number, chunk in enumerate(_chunks(results, batch)):
+            chunk = settle_chunk(chunk, out, stage)
             for result in chunk:
                 summary.add(result)
-            write_datasets(out, *frames(chunk))
+            stage_frames(stage, f"{number:06d}", *frames(chunk))
+            staged += len(chunk)
+            if staged >= max(FIRST_COMMIT, committed):
+                committed += commit(out, stage).parsed
+                remove_staging(stage)
+                staged = 0
+        if staged:
+            commit(out, stage)
+    finally:
+        remove_staging(stage)
     return summary
 
 
-def settle_chunk(chunk: list[ParseResult], earlier: list[ParseResult], out: Path) -> list[ParseResult]:
-    """`chunk` with its open table 二 splits narrowed by the agency's other years (this run's
-    earlier reports and the curated ones); the earlier reports only inform, they are written."""
+def settle_chunk(chunk: list[ParseResult], out: Path, staged: Path | None = None) -> list[ParseResult]:
+    """`chunk` with its open table 二 splits narrowed by the agency's other years: the curated
+    reports under `out` and those staged in `staged` (a run's batches not yet committed)."""
     from extract.find.disambiguate import settle_across_years
     from extract.store.neighbours import curated_neighbours
 
@@ -144,18 +159,8 @@ def settle_chunk(chunk: list[ParseResult], earlier: list[ParseResult], out: Path
     years = {int(r["year"]) for r in open_reports}
     who = pd.DataFrame.from_records([{"agency": r.get("agency"), "agency_id": r.get("agency_id")} for r in open_reports])
     agencies = set(pairing_key(who).dropna())
-    reports, cells, flags = curated_neighbours(out, years, agencies)
-    if earlier:
-        run = frames(earlier)
-        mine = set(run[0]["report_id"])
-
-        def merged(curated: pd.DataFrame | None, ran: pd.DataFrame) -> pd.DataFrame:
-            if curated is None or not len(curated):
-                return ran
-            return pd.concat([curated[~curated["report_id"].isin(mine)], ran], ignore_index=True)
-
-        reports, cells, flags = (merged(c, r) for c, r in zip((reports, cells, flags), run))
-    settle_across_years(chunk, reports, cells, flags)
+    batches = staged_files(staged) if staged is not None else None
+    settle_across_years(chunk, *curated_neighbours(out, years, agencies, staged=batches))
     return chunk
 
 

@@ -1,8 +1,15 @@
 """Frames ⇄ the curated Parquet datasets (spec/datasets.md).
 
-Three datasets, hive-partitioned by `year`: `reports/`, `cells/`, `flags/`, one file per partition
-(`year=2024/part-0.parquet`). A report whose year is unknown goes to `year=0` (`UNKNOWN_YEAR`): a
-hive null partition (`year=__HIVE_DEFAULT_PARTITION__`, where such reports went before) makes
+Three datasets, hive-partitioned by `year`: `reports/`, `cells/`, `flags/`. A year partition is
+split into at most 256 files by report: `year=2024/part-3f.parquet` holds the reports whose
+`report_id` (a SHA-256) begins with `3f` (`bucket_of`), so every row of a report is in one file
+of each dataset, and a file holds about 1/256 of its year however many reports the year has (at
+~150,000 reports a year, ~600 per file). A write rewrites only the files holding the reports it
+changes, one file at a time, so memory holds one file's rows, not a year's. A partition written
+whole in one file by an earlier version (`part-0.parquet`) is split by the next write.
+
+A report whose year is unknown goes to `year=0` (`UNKNOWN_YEAR`): a hive null partition
+(`year=__HIVE_DEFAULT_PARTITION__`, where such reports went before) makes
 `pandas.read_parquet(folder)` fail ("Cannot yet unify dictionaries with nulls"), so the plain
 reads of pandas, DuckDB and Polars see 0 for an unknown year, and `read_dataset` (like the DuckDB
 views of `extract.research.views`) turns it back into null. A folder written before is moved to
@@ -10,15 +17,16 @@ views of `extract.research.views`) turns it back into null. A folder written bef
 
 Every file of the store is written by one function, `write_parquet_atomic` (a hidden temporary
 file in the target folder, flushed to disk, then `os.replace`d over the old one, so a reader sees
-either the old file or the new, never half), and every partition changes through one upsert,
-`upsert_partition`: the partition is read, the rows a predicate selects dropped, the new rows
-added, and the result sorted and written, so the same input writes the same bytes. Only one
-partition's rows are in memory at a time: the streaming commit of `extract.store.incremental` feeds it
-the staged rows of one year partition after another.
+either the old file or the new, never half), and every file changes through one upsert,
+`upsert_file`: the file is read, the rows a predicate selects dropped, the new rows added, and
+the result sorted and written, so the same input writes the same bytes. The streaming commit of
+`extract.store.commit` feeds it the staged rows of one file after another.
 """
 
 from __future__ import annotations
 
+import hashlib
+import re
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -32,7 +40,11 @@ from extract.atomic import write_parquet_atomic
 
 UNKNOWN_YEAR = 0  # the partition of reports whose year could not be read: year=0
 NULL_PARTITION = "__HIVE_DEFAULT_PARTITION__"  # where they went before (moved to year=0 by the next write)
-PART_FILE = "part-0.parquet"
+PART_FILE = "part-0.parquet"  # the agencies and corrections datasets' one file
+WHOLE_FILE = PART_FILE  # an old year partition written whole in one file (split by the next write)
+PART_GLOB = "part-*.parquet"  # the files of a year partition
+BUCKET_DIGITS = 2  # a year partition's files: 16**2 = 256 at most
+_DIGEST = re.compile(r"[0-9a-f]{64}")
 LOCK_FILE = ".lock"  # one writer at a time per curated folder
 
 REPORTS = pa.schema([
@@ -111,29 +123,110 @@ def partition_year(folder: Path) -> int | None:
     return None if label in (NULL_PARTITION, str(UNKNOWN_YEAR)) else int(label)
 
 
-def move_unknown_year_partitions(root: Path) -> None:
-    """Rows of `year=__HIVE_DEFAULT_PARTITION__` (the old place of unknown years) into `year=0`,
-    atomically per dataset (call under the curated lock)."""
+def bucket_of(report_id: str) -> str:
+    """The file of its year partition a report's rows are in: the first two hex digits of the
+    SHA-256 the id is (an unread file's `unread:` + digest: of that digest), or of the id's own
+    SHA-256 for any other id."""
+    digest = report_id.rsplit(":", 1)[-1]
+    if not _DIGEST.fullmatch(digest):
+        digest = hashlib.sha256(report_id.encode()).hexdigest()
+    return digest[:BUCKET_DIGITS]
+
+
+def buckets_of(report_ids: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """`bucket_of` each id of a column (computed once per distinct id)."""
+    encoded = pc.dictionary_encode(report_ids).combine_chunks() if isinstance(report_ids, pa.ChunkedArray) \
+        else pc.dictionary_encode(report_ids)
+    names = pa.array([bucket_of(i) for i in encoded.dictionary.to_pylist()], pa.string())
+    return names.take(encoded.indices)
+
+
+def part_path(root: Path, name: str, year, bucket: str) -> Path:
+    """The file of dataset `name` holding the reports of `year` in `bucket`."""
+    return partition_dir(root, name, year) / f"part-{bucket}.parquet"
+
+
+def partition_files(folder: Path) -> list[Path]:
+    """The data files of one year partition (hidden temporary files excluded), sorted."""
+    return sorted(Path(folder).glob(PART_GLOB))
+
+
+def dataset_files(root: Path, name: str) -> list[Path]:
+    """Every data file of dataset `name`, partition by partition."""
+    return sorted(Path(root, name).glob(f"year=*/{PART_GLOB}"))
+
+
+def file_bucket(path: Path) -> str:
+    return path.stem.removeprefix("part-")
+
+
+def migrate_layout(root: Path) -> None:
+    """Bring what an earlier version wrote into today's layout (call under the curated lock):
+    the unknown-year folder `year=__HIVE_DEFAULT_PARTITION__` moves to `year=0`, and a partition
+    written whole (`part-0.parquet`) is split into its report files. Each step is an upsert of
+    the old file's rows into their new files, so a step killed midway is redone whole by the
+    next write (the old file goes last)."""
     for name in SCHEMAS:
         old = Path(root) / name / f"year={NULL_PARTITION}"
-        if not (old / PART_FILE).exists():
-            continue
-        current = partition_ids(partition_dir(root, name, None))
-        moved = read_partition_table(old, name)  # a report in both: its year=0 rows are the later ones
-        moved = moved.filter(pc.invert(pc.is_in(moved.column("report_id"), value_set=current)))
-        upsert_partition(root, name, None, moved, replaces=None)
-        (old / PART_FILE).unlink()
-        try:
-            old.rmdir()
-        except OSError:  # a temporary file of a killed write: swept by the next commit
-            pass
+        for file in partition_files(old):
+            current = pc.unique(pa.concat_arrays([partition_ids(f) for f in partition_files(
+                partition_dir(root, name, None))] or [pa.array([], pa.string())]))
+            moved = read_file_table(file, name)  # a report in both: its year=0 rows are the later ones
+            moved = moved.filter(pc.invert(pc.is_in(moved.column("report_id"), value_set=current)))
+            _upsert_rows(root, name, None, moved)
+            file.unlink()
+        _remove_empty(old)
+        for whole in Path(root, name).glob(f"year=*/{WHOLE_FILE}"):
+            _upsert_rows(root, name, partition_year(whole.parent), read_file_table(whole, name))
+            whole.unlink()
 
 
-def read_partition(path: Path, name: str) -> pd.DataFrame:
-    file = path / PART_FILE
-    if not file.exists():
-        return pd.DataFrame({f.name: pd.Series(dtype=object) for f in SCHEMAS[name] if f.name != "year"})
-    return pq.read_table(file).to_pandas()
+def _upsert_rows(root: Path, name: str, year, rows: pa.Table) -> None:
+    """The rows of one year's file (no `year` column) into their report files, replacing those
+    reports' rows there."""
+    rows = rows.append_column("year", pa.array([year] * rows.num_rows, pa.int16()))
+    for (year, bucket), mine in split_by_file(rows).items():
+        upsert_file(root, name, year, bucket, mine, pc.field("report_id").isin(pc.unique(mine.column("report_id"))))
+
+
+def split_by_file(table: pa.Table) -> dict[tuple, pa.Table]:
+    """Rows (with a `year` column) grouped by the file they belong in: (year, bucket) → rows,
+    in file order."""
+    if not table.num_rows:
+        return {}
+    keyed = table.append_column("_bucket", buckets_of(table.column("report_id")))
+    keyed = keyed.sort_by([("year", "ascending", "at_end"), ("_bucket", "ascending")])
+    keys = list(zip(keyed.column("year").to_pylist(), keyed.column("_bucket").to_pylist()))
+    out, start = {}, 0
+    for end in range(1, len(keys) + 1):
+        if end == len(keys) or keys[end] != keys[start]:
+            out[keys[start]] = keyed.slice(start, end - start).drop_columns(["_bucket"])
+            start = end
+    return out
+
+
+def replace_rows(root: Path, name: str, rows: pa.Table, replaces: pc.Expression) -> int:
+    """In every file of dataset `name`, drop the rows `replaces` selects, and add `rows` (with a
+    `year` column) to their files; returns the files written."""
+    targets = split_by_file(rows)
+    existing = {(partition_year(f.parent), file_bucket(f)) for f in dataset_files(root, name)}
+    written = 0
+    for year, bucket in sorted(existing | set(targets), key=target_order):
+        written += upsert_file(root, name, year, bucket, targets.get((year, bucket)), replaces)
+    return written
+
+
+def target_order(target: tuple) -> tuple:
+    """(year, bucket) in the order files are written: years ascending, the unknown year last."""
+    year, bucket = target
+    return (year is None, year or 0, bucket)
+
+
+def _remove_empty(folder: Path) -> None:
+    try:
+        folder.rmdir()
+    except OSError:  # not there, or a temporary file of a killed write: swept by the next commit
+        pass
 
 
 def partition_schema(name: str) -> pa.Schema:
@@ -146,7 +239,7 @@ def partition_schema(name: str) -> pa.Schema:
 
 
 def conform(table: pa.Table, name: str) -> pa.Table:
-    """`table` as a partition of dataset `name`: its columns in order and type, missing ones
+    """`table` as a partition file of dataset `name`: its columns in order and type, missing ones
     null, others (`year`, columns no longer in the schema) dropped."""
     schema = partition_schema(name)
     columns = [table.column(f.name).cast(f.type) if f.name in table.column_names else pa.nulls(len(table), f.type)
@@ -154,57 +247,51 @@ def conform(table: pa.Table, name: str) -> pa.Table:
     return pa.Table.from_arrays(columns, schema=schema)
 
 
-def read_partition_table(path: Path, name: str) -> pa.Table:
-    """One partition as an Arrow table of the partition schema (empty when not written)."""
-    file = Path(path) / PART_FILE
-    if not file.exists():
+def read_file_table(file: Path, name: str) -> pa.Table:
+    """One data file as an Arrow table of the partition schema (empty when not written)."""
+    if not Path(file).exists():
         return partition_schema(name).empty_table()
     return conform(pq.ParquetFile(file).read(), name)
 
 
-def partition_ids(path: Path) -> pa.Array:
-    """The distinct report_ids of one partition (read from that column alone)."""
-    file = Path(path) / PART_FILE
-    if not file.exists():
+def read_partition(path: Path, name: str, filters: pc.Expression | None = None) -> pd.DataFrame:
+    """One year partition (all its files; with `filters`, only the rows they select) as a frame."""
+    tables = [pq.read_table(f, filters=filters) for f in partition_files(path)]
+    tables = [conform(t, name) for t in tables]
+    return (pa.concat_tables(tables) if tables else partition_schema(name).empty_table()).to_pandas()
+
+
+def partition_ids(file: Path) -> pa.Array:
+    """The distinct report_ids of one data file (read from that column alone)."""
+    if not Path(file).exists():
         return pa.array([], pa.string())
     return pc.unique(pq.ParquetFile(file).read(columns=["report_id"]).column("report_id").combine_chunks())
 
 
-def upsert_partition(root: Path, name: str, year, rows: pa.Table | None, replaces: pc.Expression | None) -> bool:
-    """The one upsert of the store: in partition `year` of dataset `name`, drop the rows the
-    `replaces` expression selects, add `rows`, sort and write atomically. Nothing is written (and
-    False returned) when nothing would change. Memory: this one partition."""
-    path = partition_dir(root, name, year)
-    exists = (path / PART_FILE).exists()
-    old = read_partition_table(path, name)
+def upsert_file(root: Path, name: str, year, bucket: str, rows: pa.Table | None,
+                replaces: pc.Expression | None) -> bool:
+    """The one upsert of the store: in the file of `year` and `bucket` of dataset `name`, drop the
+    rows the `replaces` expression selects, add `rows`, sort and write atomically; a file left
+    with no rows is removed. Nothing is written (and False returned) when nothing would change.
+    Memory: this one file."""
+    path = part_path(root, name, year, bucket)
+    old = read_file_table(path, name)
     keep = old.filter(~replaces) if replaces is not None and old.num_rows else old
     rows = conform(rows, name) if rows is not None and rows.num_rows else None
-    if rows is None and keep.num_rows == old.num_rows and (exists or not old.num_rows):
+    if rows is None and keep.num_rows == old.num_rows:
         return False
     merged = pa.concat_tables([keep, rows]) if rows is not None else keep
-    if not merged.num_rows and not exists:
-        return False
-    write_parquet_atomic(sort_rows(merged, name), path / PART_FILE)
+    if not merged.num_rows:
+        path.unlink()
+        _remove_empty(path.parent)
+        return True
+    write_parquet_atomic(sort_rows(merged, name), path)
     return True
 
 
 def sort_rows(table: pa.Table, name: str) -> pa.Table:
-    """A partition's rows in the dataset's order (`SORT_KEYS`, nulls first; stable)."""
+    """A file's rows in the dataset's order (`SORT_KEYS`, nulls first; stable)."""
     return table.sort_by([(key, "ascending", "at_start") for key in SORT_KEYS[name]])
-
-
-def upsert(root: Path, name: str, table: pa.Table, report_ids: set[str]) -> int:
-    """Replace the rows of `report_ids` in dataset `name` by the rows of `table` (which has a
-    `year` column), partition by partition: every year of `table` and every partition already
-    holding one of the reports (a report whose year was re-read). Returns the partitions written."""
-    ids = pa.array(sorted(report_ids), pa.string())
-    touched = {_year_key(y) for y in pc.unique(table.column("year")).to_pylist()} if table.num_rows else set()
-    touched |= years_holding(root, name, ids)
-    written = 0
-    for year in sorted(touched, key=lambda y: (y is None, y or 0)):
-        rows = table.filter(year_filter(year)) if table.num_rows else None
-        written += upsert_partition(root, name, year, rows, pc.field("report_id").isin(ids))
-    return written
 
 
 def year_filter(year) -> pc.Expression:
@@ -212,19 +299,25 @@ def year_filter(year) -> pc.Expression:
     return pc.field("year").is_null() if year is None else pc.field("year") == year
 
 
-def _year_key(year) -> int | None:
-    return None if year is None or pd.isna(year) else int(year)
-
-
-def years_holding(root: Path, name: str, report_ids: pa.Array) -> set:
-    """Partitions that already hold one of `report_ids` (read from their report_id column alone,
-    one partition at a time)."""
+def files_holding(root: Path, name: str, report_ids: pa.Array) -> set[tuple]:
+    """(year, bucket) of every file of dataset `name` that holds one of `report_ids` (only the
+    files their buckets name are opened, and of those the report_id column alone)."""
+    if not len(report_ids):
+        return set()
+    by_bucket = group_by_bucket(report_ids)
     found = set()
-    for part in sorted((Path(root) / name).glob("year=*")):
-        if (part / PART_FILE).exists() and len(report_ids):
-            if pc.any(pc.is_in(partition_ids(part), value_set=report_ids)).as_py():
-                found.add(partition_year(part))
+    for folder in sorted(Path(root, name).glob("year=*")):
+        for bucket, ids in by_bucket.items():
+            file = folder / f"part-{bucket}.parquet"
+            if file.exists() and pc.any(pc.is_in(partition_ids(file), value_set=ids)).as_py():
+                found.add((partition_year(folder), bucket))
     return found
+
+
+def group_by_bucket(report_ids: pa.Array) -> dict[str, pa.Array]:
+    """`report_ids` grouped by the file they belong in (`bucket_of`)."""
+    buckets = buckets_of(report_ids)
+    return {b: pc.unique(report_ids.filter(pc.equal(buckets, b))) for b in sorted(set(buckets.to_pylist()))}
 
 
 @contextmanager
@@ -242,16 +335,6 @@ def curated_lock(curated_dir: Path) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-
-def write_datasets(root: Path, reports: pd.DataFrame, cells: pd.DataFrame, flags: pd.DataFrame) -> None:
-    """Upsert a batch of parsed reports into the three datasets under `root`, then rebuild `agencies`."""
-    ids = set(reports["report_id"])
-    move_unknown_year_partitions(Path(root))
-    for name, frame in (("cells", cells), ("flags", flags), ("reports", reports)):
-        upsert(Path(root), name, to_table(name, frame), ids)
-    write_agencies(root)
 
 
 #: the columns of `reports` the agencies dataset is built from (so its rebuild reads no more)
@@ -291,7 +374,7 @@ def read_dataset(root: Path, name: str, columns: Iterable[str] | None = None) ->
     """A whole dataset as a frame (empty with the right columns when nothing is written yet);
     `columns` reads those alone (the ones the dataset has)."""
     path = Path(root) / name
-    if not any(path.glob(f"year=*/{PART_FILE}")):
+    if not dataset_files(root, name):
         fields = [f for f in SCHEMAS[name] if columns is None or f.name in set(columns)]
         return pd.DataFrame({f.name: pd.Series(dtype=object) for f in fields})
     import pyarrow.dataset as ds

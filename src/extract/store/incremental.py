@@ -9,11 +9,10 @@ A run goes in three steps, each testable without Prefect:
 2. `stage_batch` parses a batch of documents and writes their rows to a staging folder, one
    Parquet file per dataset (so workers on other processes or machines return a path and
    counts, not frames).
-3. `commit` upserts everything staged, and removes the dropped reports, into the datasets:
-   one atomic rewrite per touched year partition (`extract.store.datasets.upsert_partition`), `reports`
-   last, so a report is marked parsed only once its cells and flags are in. It streams: the staged
-   files are scanned one year partition at a time, so memory holds one partition's rows, never the
-   run's. A run killed halfway leaves every partition readable; the next run parses again what the
+3. `commit` (`extract.store.commit`) upserts everything staged, and removes the dropped reports,
+   into the datasets: one atomic rewrite per touched file, `reports` last, so a report is marked
+   parsed only once its cells and flags are in. It streams, so memory holds one file's rows, never
+   the run's. A run killed halfway leaves every file readable; the next run parses again what the
    killed one did not commit.
 
 A run with nothing to parse and nothing to drop writes nothing: the datasets stay byte for byte
@@ -23,29 +22,20 @@ what they were, and `parsed_at` of documents already parsed never changes.
 from __future__ import annotations
 
 import re
-import shutil
-import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Iterable
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
-import pyarrow.dataset as ds
 
 from extract import __version__
 from extract.crawl.archive import ARCHIVED_OUTCOMES, Archive, read_manifest
-from extract.atomic import write_parquet_atomic
-from extract.store.curate import Summary, settle_chunk
-from extract.store.datasets import (PART_FILE, SCHEMAS, years_holding, curated_lock, move_unknown_year_partitions,
-                                    read_dataset, to_table, upsert_partition, write_agencies, year_filter)
+from extract.store.curate import Summary, frames, settle_chunk
+from extract.store.commit import STAGING, stage_frames
+from extract.store.datasets import read_dataset
 from extract.parse import ParseResult, parse_bytes
 
-STAGING = ".staging"  # under the curated folder; hidden, so dataset readers never see it
-STALE_STAGING_SECONDS = 24 * 3600
-DATASET_ORDER = ("cells", "flags", "reports")  # reports last: a report row means its cells are in
 _TITLE_YEAR = re.compile(r"(20\d\d|19\d\d)\s*年")
 
 
@@ -92,13 +82,6 @@ class BatchResult:
     name: str
     documents: int
     summary: Summary
-
-
-@dataclass
-class CommitResult:
-    parsed: int  # reports written
-    dropped: int  # superseded reports removed
-    partitions: int  # partition files rewritten
 
 
 # --- 1. the plan ------------------------------------------------------------------------------
@@ -253,106 +236,8 @@ def stage_batch(raw_dir: str | Path, sources: list[Source], stage_dir: str | Pat
         results.append(result)
     stage = Path(stage_dir)
     if stage.parent.name == STAGING:  # the batch's open table 二 splits, against the curated neighbours
-        results = settle_chunk(results, [], stage.parent.parent)
+        results = settle_chunk(results, stage.parent.parent)
     for result in results:
         summary.add(result)
-    frames = _frames(results)
-    for dataset in DATASET_ORDER:  # the reports file last: its presence marks the batch complete
-        write_parquet_atomic(to_table(dataset, frames[dataset]), Path(stage_dir) / f"{name}-{dataset}.parquet")
+    stage_frames(stage_dir, name, *frames(results))
     return BatchResult(name, len(sources), summary)
-
-
-def _frames(results: list[ParseResult]) -> dict[str, pd.DataFrame]:
-    reports = pd.DataFrame.from_records([r.report for r in results])
-    cells = [r.cells for r in results if len(r.cells)]
-    flags = [r.flags for r in results if len(r.flags)]
-    return {"reports": reports,
-            "cells": pd.concat(cells, ignore_index=True) if cells else pd.DataFrame(),
-            "flags": pd.concat(flags, ignore_index=True) if flags else pd.DataFrame()}
-
-
-# --- 3. commit --------------------------------------------------------------------------------
-
-def staging_dir(curated_dir: str | Path, run_id: str) -> Path:
-    """Where a run stages its batches: hidden under the curated folder, so on the same disk."""
-    return Path(curated_dir) / STAGING / run_id
-
-
-def commit(curated_dir: str | Path, stage_dir: str | Path, superseded: Iterable[str] = ()) -> CommitResult:
-    """Upsert every complete staged batch into the datasets and drop the `superseded` reports,
-    one atomic rewrite per touched partition, holding the curated folder's lock.
-
-    The commit streams: the staged files are scanned as one Arrow dataset per dataset, one year
-    partition at a time (`staged_rows`), so memory holds one partition's rows (its old rows and
-    the run's new ones), never every staged row of the run. Only the staged reports' ids and
-    years are read whole."""
-    curated_dir, stage_dir = Path(curated_dir), Path(stage_dir)
-    names = sorted(p.name.removesuffix("-reports.parquet") for p in stage_dir.glob("*-reports.parquet"))
-    staged = {dataset: [stage_dir / f"{name}-{dataset}.parquet" for name in names] for dataset in DATASET_ORDER}
-    index = _staged_index(staged["reports"])
-    parsed = set(index.column("report_id").to_pylist())
-    dropped = set(superseded) - parsed
-    ids = parsed | dropped
-    if not ids:
-        return CommitResult(0, 0, 0)
-    years = {None if y is None else int(y) for y in pc.unique(index.column("year")).to_pylist()}
-    id_array = pa.array(sorted(ids), pa.string())
-    with curated_lock(curated_dir):
-        sweep_temporary_files(curated_dir)
-        move_unknown_year_partitions(curated_dir)
-        before = _partition_stamps(curated_dir)
-        for dataset in DATASET_ORDER:
-            touched = years | years_holding(curated_dir, dataset, id_array)
-            for year in sorted(touched, key=lambda y: (y is None, y or 0)):
-                rows = staged_rows(staged[dataset], dataset, year)
-                upsert_partition(curated_dir, dataset, year, rows, pc.field("report_id").isin(id_array))
-        write_agencies(curated_dir)
-        rewritten = sum(1 for path, stamp in _partition_stamps(curated_dir).items() if before.get(path) != stamp)
-    return CommitResult(len(parsed), len(dropped), rewritten)
-
-
-def _staged_index(files: list[Path]) -> pa.Table:
-    """report_id and year of every staged report (the only columns read whole)."""
-    if not files:
-        return pa.table({"report_id": pa.array([], pa.string()), "year": pa.array([], pa.int16())})
-    return ds.dataset([str(f) for f in files], format="parquet").to_table(columns=["report_id", "year"])
-
-
-def staged_rows(files: list[Path], dataset: str, year) -> pa.Table:
-    """The staged rows of one year partition of `dataset`, scanned from the staged files (a
-    batch's files are read a few at a time, and only the rows of `year` kept)."""
-    files = [f for f in files if f.exists()]
-    if not files:
-        return SCHEMAS[dataset].empty_table()
-    return ds.dataset([str(f) for f in files], schema=SCHEMAS[dataset], format="parquet").to_table(
-        filter=year_filter(year))
-
-
-def _partition_stamps(curated_dir: Path) -> dict[Path, tuple[int, int]]:
-    stamps = {}
-    for path in curated_dir.glob(f"*/year=*/{PART_FILE}"):
-        stat = path.stat()
-        stamps[path] = (stat.st_mtime_ns, stat.st_ino)
-    return stamps
-
-
-def sweep_temporary_files(curated_dir: Path) -> int:
-    """Remove what killed writes left: hidden temporary partition files (call under the lock)
-    and staging folders untouched for a day."""
-    removed = 0
-    for tmp in [*Path(curated_dir).glob("*/year=*/.part-*.tmp"), *Path(curated_dir).glob("agencies/.part-*.tmp")]:
-        tmp.unlink(missing_ok=True)
-        removed += 1
-    staging = Path(curated_dir) / STAGING
-    for run in staging.glob("*") if staging.is_dir() else []:
-        if time.time() - run.stat().st_mtime > STALE_STAGING_SECONDS:
-            shutil.rmtree(run, ignore_errors=True)
-            removed += 1
-    return removed
-
-
-def remove_staging(stage_dir: str | Path) -> None:
-    shutil.rmtree(stage_dir, ignore_errors=True)
-    parent = Path(stage_dir).parent
-    if parent.name == STAGING and parent.is_dir() and not any(parent.iterdir()):
-        parent.rmdir()
