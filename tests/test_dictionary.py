@@ -12,6 +12,7 @@ from extract.store.curate import curate
 from extract.forge import Mess, generate, render_html
 from extract.parse import parse_bytes
 from extract.research import dictionary
+from extract.store.descriptions import with_descriptions
 
 DOC = dictionary.DICTIONARY_FILE
 
@@ -88,6 +89,6 @@ def test_column_descriptions_in_parquet_match_the_dictionary(written):
 
 def test_with_descriptions_describes_every_field():
     for name, schema in dictionary.schemas().items():
-        described = dictionary.with_descriptions(name, schema)
+        described = with_descriptions(name, schema)
         assert described.equals(schema)  # same names and types
         assert all(f.metadata[b"description"] for f in described)

@@ -94,16 +94,15 @@ def _check_against_truth(cells, report, report_id, flags):
     assert wrong == []  # a settled cell is right; an unsettled one is still flagged
 
 
-@pytest.mark.parametrize("batch", [100, 1], ids=["one-batch", "batches-staged-not-committed"])
 @pytest.mark.parametrize("seed", [603, 615, 624, 633])
-def test_the_neighbouring_year_in_the_same_run_settles_items_last_year(tmp_path, seed, batch):
+def test_the_neighbouring_year_in_the_same_run_settles_items_last_year(tmp_path, seed):
     first, second = _pair(seed)
     paths = _write(tmp_path, [first, second])
     single = tmp_path / "single"
     for path in paths:
         curate(parse_files([path]), tmp_path / f"alone-{path.stem}")
     alone = {p.stem: _read(tmp_path / f"alone-{p.stem}")[1] for p in paths}
-    curate(parse_files(paths), single, batch=batch)  # batch 1: the first year is staged, not yet committed
+    curate(parse_files(paths), single)
     cells, flags, reports = _read(single)
     ids = dict(zip(reports["year"], reports["report_id"]))
     before = sum(len(_open(alone[p.stem], ids[r.year])) for p, r in zip(paths, (first, second)))
@@ -128,3 +127,18 @@ def test_an_already_curated_year_settles_the_next_run(tmp_path):
     assert len(_open(flags, second_id)) < len(_open(alone_flags, second_id))
     assert _open(flags, second_id, "cell.settled")
     _check_against_truth(cells, second, second_id, flags)
+
+
+def test_a_batch_staged_earlier_in_the_run_settles_the_next_as_a_curated_one_would(tmp_path):
+    """`ogi parse` commits only now and then: the year in a batch staged before (not committed yet)
+    settles the next batch's report exactly as the same year already curated does."""
+    first, second = _pair(611)
+    paths = _write(tmp_path, [first, second])
+    curate(parse_files(paths[:1]), tmp_path / "curated-first")
+    curate(parse_files(paths[1:]), tmp_path / "curated-first")
+    curate(parse_files(paths), tmp_path / "staged", batch=1)  # one report per batch, one commit at the end
+    (_, by_curated, reports), (_, by_staged, _) = _read(tmp_path / "curated-first"), _read(tmp_path / "staged")
+    second_id = reports.loc[reports["year"] == second.year, "report_id"].iloc[0]
+    assert _open(by_staged, second_id, "cell.settled")
+    for check in ("cell.ambiguous", "cell.settled"):
+        assert _open(by_staged, second_id, check) == _open(by_curated, second_id, check)

@@ -129,7 +129,7 @@ real_write = pq.write_table
 writes = []
 
 def write_then_die(table, where, *args, **kwargs):
-    if "/year=" in str(where):  # a curated partition's temporary file
+    if "/.part-" in str(where):  # a curated data file's temporary file (not a staged or spilled one)
         writes.append(where)
         if len(writes) == {kill_at}:  # half a file, then the power goes
             with open(where, "wb") as f:
@@ -165,7 +165,7 @@ def test_a_run_killed_while_writing_leaves_the_previous_partitions_readable(pref
     killed = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=300)
     assert killed.returncode == -9, killed.stderr[-3000:]
     leftovers = list(curated.glob("*/year=*/.part-*.tmp"))
-    assert len(leftovers) == 1  # killed in the middle of the second partition write
+    assert len(leftovers) == 1  # killed in the middle of the second file write
 
     for part in curated.glob("*/year=*/part-*.parquet"):
         pq.read_table(part)  # every partition is whole: the old one or the new one
