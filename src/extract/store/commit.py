@@ -34,9 +34,8 @@ import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 from extract.atomic import write_parquet_atomic
-from extract.store.datasets import (PART_GLOB, UNKNOWN_YEAR, curated_lock, files_holding,
-                                    group_by_bucket, migrate_layout, partition_year, split_by_file, target_order, to_table,
-                                    upsert_file,
+from extract.store.datasets import (PART_GLOB, UNKNOWN_YEAR, curated_lock, files_holding, group_by_bucket,
+                                    migrate_layout, partition_year, split_by_file, target_order, to_table, upsert_file,
                                     write_agencies)
 
 STAGING = ".staging"  # under the curated folder; hidden, so dataset readers never see it
@@ -83,23 +82,30 @@ def commit(curated_dir: str | Path, stage_dir: str | Path, superseded: Iterable[
     dropped = set(superseded) - parsed
     if not parsed | dropped:
         return CommitResult(0, 0, 0)
-    ids = pa.array(sorted(parsed | dropped), pa.string())
-    by_bucket = group_by_bucket(ids)
+    by_bucket = group_by_bucket(pa.array(sorted(parsed | dropped), pa.string()))
     with curated_lock(curated_dir):
         sweep_temporary_files(curated_dir)
         migrate_layout(curated_dir)
         before = _file_stamps(curated_dir)
         for dataset in DATASET_ORDER:
-            spill = stage_dir / SPILL / dataset
-            targets = spill_by_target(staged[dataset], dataset, spill)
-            for year, bucket in sorted(set(targets) | files_holding(curated_dir, dataset, ids), key=target_order):
-                rows = ds.dataset(str(targets[year, bucket]), format="parquet").to_table() if (year, bucket) in targets else None
-                upsert_file(curated_dir, dataset, year, bucket, rows, pc.field("report_id").isin(by_bucket[bucket]))
-            shutil.rmtree(spill, ignore_errors=True)
+            commit_dataset(curated_dir, dataset, staged[dataset], stage_dir / SPILL / dataset, by_bucket)
         write_agencies(curated_dir)
         after = _file_stamps(curated_dir)
     changed = {p for p in before.keys() | after.keys() if before.get(p) != after.get(p)}
     return CommitResult(len(parsed), len(dropped), len(changed))
+
+
+def commit_dataset(curated_dir: Path, dataset: str, files: list[Path], spill: Path,
+                   by_bucket: dict[str, pa.Array]) -> None:
+    """One dataset's part of the commit: the staged `files` spilled by target, then every target
+    file and every file holding one of the reports (`by_bucket`: their ids by bucket) rewritten."""
+    targets = spill_by_target(files, dataset, spill)
+    holding = files_holding(curated_dir, dataset, pa.concat_arrays(list(by_bucket.values())))
+    for year, bucket in sorted(set(targets) | holding, key=target_order):
+        spilled = targets.get((year, bucket))
+        rows = ds.dataset(str(spilled), format="parquet").to_table() if spilled else None
+        upsert_file(curated_dir, dataset, year, bucket, rows, pc.field("report_id").isin(by_bucket[bucket]))
+    shutil.rmtree(spill, ignore_errors=True)
 
 
 def _staged_ids(files: list[Path]) -> pa.Array:
