@@ -7,9 +7,9 @@ with a reports file is complete). `commit` then moves every complete batch into 
 holding the curated folder's lock, in bounded memory however many reports were staged:
 
 1. per dataset (cells, flags, then reports, so a report is marked parsed only once its cells and
-   flags are in), the staged rows are scanned batch by batch, regrouped by target file (its year
-   and `bucket_of` its report) and spilled, `SPILL_ROWS` at a time, into one scratch folder per
-   target (`spill/cells/year=2024/bucket=3f/`);
+   flags are in), the staged rows are scanned batch by batch and regrouped by target file (its
+   year and `bucket_of` its report), held in memory up to `SPILL_ROWS` rows and past that written
+   out, `SPILL_ROWS` at a time, to scratch files (`spill/cells/2024-3f-00000.parquet`);
 2. each target file, and each file already holding one of the reports (a re-read year, a dropped
    old version), is rewritten once by `upsert_file`: its old rows, minus the staged and dropped
    reports', plus the staged rows.
@@ -35,7 +35,7 @@ import pyarrow.parquet as pq
 
 from extract.atomic import write_parquet_atomic
 from extract.store.datasets import (PART_GLOB, UNKNOWN_YEAR, curated_lock, files_holding, group_by_bucket,
-                                    migrate_layout, partition_year, split_by_file, target_order, to_table, upsert_file,
+                                    migrate_layout, split_by_file, target_order, to_table, upsert_file,
                                     write_agencies)
 
 STAGING = ".staging"  # under the curated folder; hidden, so dataset readers never see it
@@ -97,13 +97,12 @@ def commit(curated_dir: str | Path, stage_dir: str | Path, superseded: Iterable[
 
 def commit_dataset(curated_dir: Path, dataset: str, files: list[Path], spill: Path,
                    by_bucket: dict[str, pa.Array]) -> None:
-    """One dataset's part of the commit: the staged `files` spilled by target, then every target
+    """One dataset's part of the commit: the staged `files` regrouped by target, then every target
     file and every file holding one of the reports (`by_bucket`: their ids by bucket) rewritten."""
-    targets = spill_by_target(files, dataset, spill)
+    targets = regroup_by_target(files, spill)
     holding = files_holding(curated_dir, dataset, pa.concat_arrays(list(by_bucket.values())))
     for year, bucket in sorted(set(targets) | holding, key=target_order):
-        spilled = targets.get((year, bucket))
-        rows = ds.dataset(str(spilled), format="parquet").to_table() if spilled else None
+        rows = _rows(targets[year, bucket]) if (year, bucket) in targets else None
         upsert_file(curated_dir, dataset, year, bucket, rows, pc.field("report_id").isin(by_bucket[bucket]))
     shutil.rmtree(spill, ignore_errors=True)
 
@@ -116,22 +115,23 @@ def _staged_ids(files: list[Path]) -> pa.Array:
     return column.combine_chunks()
 
 
-def spill_by_target(files: list[Path], dataset: str, into: Path) -> dict[tuple, Path]:
-    """The staged rows of `dataset` written again into one folder per target file
-    (`year=Y/bucket=B`, an unknown year as 0), scanned batch by batch and held until `SPILL_ROWS`
-    rows are waiting; returns (year, bucket) → that folder."""
+def regroup_by_target(files: list[Path], spill: Path) -> dict[tuple, list[pa.Table | Path]]:
+    """The staged rows of `files` by target file, (year, bucket) → their parts: scanned batch by
+    batch and held in memory until `SPILL_ROWS` rows wait, which are then written out to scratch
+    files in `spill` (so a small commit writes none, and a big one holds `SPILL_ROWS` rows)."""
+    parts: dict[tuple, list[pa.Table | Path]] = {}
     waiting: dict[tuple, list[pa.Table]] = {}
-    held = flushes = 0
+    held = 0
     for batch in _scan(files):
-        for target, rows in split_by_file(_known_year(pa.Table.from_batches([batch]))).items():
+        for target, rows in split_by_file(pa.Table.from_batches([batch])).items():
             waiting.setdefault(target, []).append(rows)
         held += batch.num_rows
         if held >= SPILL_ROWS:
-            _write_spill(waiting, into, flushes)
-            waiting, held, flushes = {}, 0, flushes + 1
-    _write_spill(waiting, into, flushes)
-    return {(partition_year(year), bucket.name.split("=", 1)[1]): bucket
-            for year in sorted(into.glob("year=*")) for bucket in sorted(year.glob("bucket=*"))}
+            _write_spill(waiting, spill, parts)
+            waiting, held = {}, 0
+    for target, tables in waiting.items():
+        parts.setdefault(target, []).extend(tables)
+    return parts
 
 
 def _scan(files: list[Path]) -> Iterator[pa.RecordBatch]:
@@ -141,18 +141,18 @@ def _scan(files: list[Path]) -> Iterator[pa.RecordBatch]:
             yield from pq.ParquetFile(file).iter_batches(batch_size=SCAN_ROWS, use_threads=False)
 
 
-def _known_year(table: pa.Table) -> pa.Table:
-    """The unknown year as `UNKNOWN_YEAR`, the folder it is stored in."""
-    year = pc.fill_null(table.column("year"), pa.scalar(UNKNOWN_YEAR, pa.int16()))
-    return table.set_column(table.schema.get_field_index("year"), "year", year)
-
-
-def _write_spill(waiting: dict[tuple, list[pa.Table]], into: Path, flush: int) -> None:
-    """One scratch file per target of what is waiting (deleted after the commit: not atomic)."""
+def _write_spill(waiting: dict[tuple, list[pa.Table]], spill: Path, parts: dict[tuple, list]) -> None:
+    """One scratch file per target of what waits (deleted after the commit, so not atomic)."""
+    spill.mkdir(parents=True, exist_ok=True)
     for (year, bucket), tables in waiting.items():
-        folder = into / f"year={UNKNOWN_YEAR if year is None else year}" / f"bucket={bucket}"
-        folder.mkdir(parents=True, exist_ok=True)
-        pq.write_table(pa.concat_tables(tables), folder / f"{flush:06d}.parquet")
+        mine = parts.setdefault((year, bucket), [])
+        path = spill / f"{UNKNOWN_YEAR if year is None else year}-{bucket}-{len(mine):05d}.parquet"
+        pq.write_table(pa.concat_tables(tables), path)
+        mine.append(path)
+
+
+def _rows(parts: list[pa.Table | Path]) -> pa.Table:
+    return pa.concat_tables([pq.read_table(p) if isinstance(p, Path) else p for p in parts])
 
 
 def _file_stamps(curated_dir: Path) -> dict[Path, tuple[int, int]]:
