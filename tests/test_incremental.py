@@ -333,3 +333,37 @@ def test_the_batch_size_follows_the_documents_and_the_workers():
     chunks = batches(sources, workers=2)
     assert len(chunks) == 2 * BATCHES_PER_WORKER and sum(chunks, []) == sources
     assert len(batches(sources[:60], workers=2)) == 6
+
+
+GROWTH = """
+import gc, json, sys
+from pathlib import Path
+import psutil
+from extract.store.commit import commit
+rss = []
+for stage in sorted(Path(sys.argv[2]).iterdir()):
+    commit(sys.argv[1], stage)
+    gc.collect()
+    rss.append(psutil.Process().memory_info().rss)
+print(json.dumps(rss))
+"""
+
+
+def test_a_writer_committing_again_and_again_does_not_grow(tmp_path):
+    """Six commits into one growing store, in one process (as `ogi parse` commits): its resident
+    memory stays put after the first (a pyarrow dataset scan per commit kept tens of MB each)."""
+    import json
+    import subprocess
+    import sys
+
+    from extract.parse import parse_bytes
+
+    results = [parse_bytes(render_html(generate(300 + i, year=2019 + i % 6)), f"{i}.html") for i in range(12)]
+    for k in range(6):
+        _replicated_batches(results, tmp_path / "stages" / f"{k}", copies=10, first=10 * k)
+    proc = subprocess.run([sys.executable, "-c", GROWTH, str(tmp_path / "curated"), str(tmp_path / "stages")],
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    rss = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert len(read_dataset(tmp_path / "curated", "reports")) == 720
+    assert rss[-1] - rss[1] < 20 * 2**20, [r // 2**20 for r in rss]

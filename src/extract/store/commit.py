@@ -30,7 +30,6 @@ from typing import Iterable, Iterator
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 from extract.atomic import write_parquet_atomic
@@ -109,10 +108,8 @@ def commit_dataset(curated_dir: Path, dataset: str, files: list[Path], spill: Pa
 
 def _staged_ids(files: list[Path]) -> pa.Array:
     """The report_ids of the staged reports (the one column read whole)."""
-    if not files:
-        return pa.array([], pa.string())
-    column = ds.dataset([str(f) for f in files], format="parquet").to_table(columns=["report_id"]).column(0)
-    return column.combine_chunks()
+    columns = [pq.ParquetFile(f).read(columns=["report_id"]).column(0) for f in files]
+    return pa.chunked_array(columns, pa.string()).combine_chunks()
 
 
 def regroup_by_target(files: list[Path], spill: Path) -> dict[tuple, list[pa.Table | Path]]:
@@ -152,7 +149,7 @@ def _write_spill(waiting: dict[tuple, list[pa.Table]], spill: Path, parts: dict[
 
 
 def _rows(parts: list[pa.Table | Path]) -> pa.Table:
-    return pa.concat_tables([pq.read_table(p) if isinstance(p, Path) else p for p in parts])
+    return pa.concat_tables([pq.ParquetFile(p).read() if isinstance(p, Path) else p for p in parts])
 
 
 def _file_stamps(curated_dir: Path) -> dict[Path, tuple[int, int]]:

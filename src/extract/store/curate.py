@@ -157,7 +157,8 @@ def settle_chunk(chunk: list[ParseResult], out: Path, staged: Path | None = None
     if not open_reports:
         return chunk
     years = {int(r["year"]) for r in open_reports}
-    who = pd.DataFrame.from_records([{"agency": r.get("agency"), "agency_id": r.get("agency_id")} for r in open_reports])
+    who = pd.DataFrame.from_records([{"agency": r.get("agency"), "agency_id": r.get("agency_id")}
+                                     for r in open_reports])
     agencies = set(pairing_key(who).dropna())
     batches = staged_files(staged) if staged is not None else None
     settle_across_years(chunk, *curated_neighbours(out, years, agencies, staged=batches))

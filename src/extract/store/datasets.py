@@ -372,17 +372,28 @@ def duckdb_relation(root: Path | str, name: str) -> str:
 
 def read_dataset(root: Path, name: str, columns: Iterable[str] | None = None) -> pd.DataFrame:
     """A whole dataset as a frame (empty with the right columns when nothing is written yet);
-    `columns` reads those alone (the ones the dataset has)."""
-    path = Path(root) / name
-    if not dataset_files(root, name):
-        fields = [f for f in SCHEMAS[name] if columns is None or f.name in set(columns)]
-        return pd.DataFrame({f.name: pd.Series(dtype=object) for f in fields})
-    import pyarrow.dataset as ds
+    `columns` reads those alone (the ones the dataset has). `year` is the partition's, null when
+    unknown. Read file by file (a pyarrow dataset scan would do the same, but its threads keep
+    tens of MB a call that a long-running writer never gets back)."""
+    fields = [f for f in SCHEMAS[name] if f.name != "year" and (columns is None or f.name in set(columns))]
+    files = dataset_files(root, name)
+    if not files:
+        return pd.DataFrame({f.name: pd.Series(dtype=object) for f in SCHEMAS[name]
+                             if columns is None or f.name in set(columns)})
+    schema = pa.schema([*fields, SCHEMAS[name].field("year")])
+    return pa.concat_tables([read_file_columns(file, schema) for file in files]).to_pandas()
 
-    dataset = ds.dataset(path, format="parquet", partitioning=ds.HivePartitioning(
-        pa.schema([("year", pa.int16())]), null_fallback=NULL_PARTITION))
-    wanted = None if columns is None else [c for c in dataset.schema.names if c in set(columns) | {"year"}]
-    table = dataset.to_table(columns=wanted)
-    year = table.column("year")
-    known = pc.if_else(pc.equal(year, UNKNOWN_YEAR), pa.scalar(None, pa.int16()), year)
-    return table.set_column(table.schema.get_field_index("year"), "year", known).to_pandas()
+
+def read_file_columns(file: Path, schema: pa.Schema) -> pa.Table:
+    """One file's columns of `schema` (a column the file lacks is null); `year`, when the file
+    has none (a data file), its partition's."""
+    handle = pq.ParquetFile(file)
+    present = set(handle.schema_arrow.names)
+    table = handle.read(columns=[f.name for f in schema if f.name in present])
+    columns = []
+    for f in schema:
+        if f.name == "year" and "year" not in present:
+            columns.append(pa.array([partition_year(Path(file).parent)] * table.num_rows, pa.int16()))
+        else:
+            columns.append(table.column(f.name).cast(f.type) if f.name in present else pa.nulls(table.num_rows, f.type))
+    return pa.Table.from_arrays(columns, schema=schema)

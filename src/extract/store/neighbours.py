@@ -9,10 +9,9 @@ from typing import Iterable
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.dataset as ds
 
 from extract.agencies import pairing_key
-from extract.store.datasets import SCHEMAS, partition_dir, partition_files
+from extract.store.datasets import SCHEMAS, partition_dir, partition_files, read_file_columns
 
 
 def curated_neighbours(root: Path, years: Iterable[int], agencies: Iterable[str] | None = None,
@@ -51,19 +50,22 @@ def _agency_filter(agencies: Iterable[str] | None) -> pc.Expression | None:
 def _read(root: Path, name: str, years: list[int], where: pc.Expression | None,
           staged: dict[str, list[Path]] | None) -> pd.DataFrame | None:
     """The rows of dataset `name` in `years` that `where` selects: the curated files', and the
-    staged batches' (which win for a report in both)."""
+    staged batches' (which win for a report in both); file by file (see `read_dataset`)."""
+    schema = SCHEMAS[name]
+    curated = _concat([_filtered(read_file_columns(f, schema), where)
+                       for y in years for f in partition_files(partition_dir(root, name, y))])
     in_years = pc.field("year").isin(pa.array(years, pa.int16()))
-    where = in_years if where is None else where & in_years
-    files = [str(f) for y in years for f in partition_files(partition_dir(root, name, y))]
-    curated = _scan(ds.dataset(files, schema=SCHEMAS[name], format="parquet", partition_base_dir=str(Path(root, name)),
-                               partitioning=ds.HivePartitioning(pa.schema([("year", pa.int16())]))), where)
-    batches = [str(f) for f in (staged or {}).get(name, []) if f.exists()]
-    run = _scan(ds.dataset(batches, schema=SCHEMAS[name], format="parquet"), where)
-    if len(run):
+    run = _concat([_filtered(read_file_columns(f, schema), in_years if where is None else where & in_years)
+                   for f in (staged or {}).get(name, []) if f.exists()])
+    if run is not None and curated is not None:
         curated = curated[~curated["report_id"].isin(set(run["report_id"]))]
-    parts = [p for p in (curated, run) if len(p)]
-    return pd.concat(parts, ignore_index=True) if parts else None
+    return _concat([curated, run])
 
 
-def _scan(dataset: ds.Dataset, where: pc.Expression) -> pd.DataFrame:
-    return dataset.to_table(filter=where).to_pandas()
+def _filtered(table: pa.Table, where: pc.Expression | None) -> pd.DataFrame:
+    return (table.filter(where) if where is not None else table).to_pandas()
+
+
+def _concat(frames: list[pd.DataFrame | None]) -> pd.DataFrame | None:
+    frames = [f for f in frames if f is not None and len(f)]
+    return pd.concat(frames, ignore_index=True) if frames else None
