@@ -232,9 +232,9 @@ def request_columns(header: str) -> list[str]:
     column) where it stands, total last."""
     compact = _compact(header)
     cols = list(tpl.REQUEST_APPLICANTS)
-    if "小计" in compact:
-        sub = compact.find("小计")
-        orgs = compact.find("商业")
+    if tpl.SUBTOTAL_WORD in compact:
+        sub = compact.find(tpl.SUBTOTAL_WORD)
+        orgs = compact.find(tpl.COMMERCIAL_WORD)
         cols.insert(1 if orgs < 0 or sub < orgs else len(cols), "org_subtotal")
     return [*cols, "total"]
 
@@ -292,13 +292,13 @@ def locate_review(pieces: list[Piece]) -> str | None:
     """Table 四's 15 cells: the runs after its header, joined (labels between runs allowed)."""
     spec = UNION["review_litigation"]
     names = [labels.normalise(x) for r in spec.rows for x in r.labels] + \
-            [labels.normalise(x) for c in spec.columns for x in c.labels] + ["行政诉讼"]
+            [labels.normalise(x) for c in spec.columns for x in c.labels] + [tpl.LITIGATION_HEADING]
     out: list[str] = []
     pending = ""
     for piece in pieces:
         text = pending + piece.before
         if not out:
-            if "复议后起诉" in _compact(text) or "未经复议" in _compact(text):
+            if any(mark in _compact(text) for mark in tpl.REVIEW_ROW_MARKS):
                 out.append(piece.run_text)
             else:
                 pending = text + piece.run_text
