@@ -191,14 +191,14 @@ def read_ours(pages: list[bytes]):
 
 def read_baseline(pages: list[bytes]):
     """Whole-page Tesseract (no grid detection), its text read by the project's text reader."""
-    from extract.read.ocr.tesseract import _run
+    from extract.read.ocr.tesseract import run_tool
     from extract.read.text import read_text
 
     texts = []
     for page in pages:
         command = ["tesseract", "stdin", "stdout", "-l", "chi_sim", "--psm", "6", "-c",
                    "preserve_interword_spaces=1"]
-        texts.append(_run(command, TIMEOUT_S, "tesseract", page).decode("utf-8", "replace"))
+        texts.append(run_tool(command, TIMEOUT_S, "tesseract", page).decode("utf-8", "replace"))
     return read_text("\n".join(texts).encode("utf-8"))
 
 

@@ -14,7 +14,7 @@ SOURCE = Path(extract.__file__).parent
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
 
 #: callable name → index of the positional argument that is a check code
-CODE_ARGUMENT = {"Finding": 0, "identity": 1, "legacy_sum": 1, "_record": 2, "_source_flag": 0}
+CODE_ARGUMENT = {"Finding": 0, "identity": 1, "legacy_sum": 1, "_record": 2, "source_flag": 0}
 
 
 def _name(func: ast.expr) -> str | None:

@@ -16,7 +16,8 @@ def test_level_from_the_agency_name(agency, level):
 
 def _region(agency: str) -> tuple:
     meta = read_metadata(f"{agency}2023年政府信息公开工作年度报告\n")
-    return meta.province, meta.city, meta.county, meta.adcode, meta.tier
+    region = meta.region
+    return region.province, region.city, region.county, region.adcode, region.tier
 
 
 def test_region_from_the_agency_name():

@@ -147,8 +147,9 @@ def document_to_result(doc: Document, report_id: str, source_path: str | None = 
         said = {(f.check, f.table, f.row, f.column) for f in flags}  # e.g. the fused-text solver's
         flags += [f for f in check_report(extraction.cells, template if extraction.cells else "none")
                   if (f.check, f.table, f.row, f.column) not in said]
-    if meta.region_flag and meta.region_flag[0] == "region.ambiguous" and status != "not_a_report":
-        flags.append(Finding(meta.region_flag[0], "warning", meta.region_flag[1], origin="source"))
+    region_flag = meta.region.flag
+    if region_flag and region_flag[0] == "region.ambiguous" and status != "not_a_report":
+        flags.append(Finding(region_flag[0], "warning", region_flag[1], origin="source"))
     if extraction.cells == [] and status == "failed":
         flags.append(Finding("table.missing", "error", error or "no statistics table found"))
     report = _report_row(report_id, doc, meta, template, status, error, source_path, source_url)
@@ -186,11 +187,12 @@ def _looks_like_listing(doc: Document) -> bool:
 
 
 def _report_row(report_id, doc, meta, template, status, error, source_path, source_url) -> dict:
+    region = meta.region
     return {
-        "report_id": report_id, "year": meta.year, "agency": meta.agency, "province": meta.province,
-        "city": meta.city, "county": meta.county, "township": meta.township, "adcode": meta.adcode,
-        "tier": meta.tier, "agency_id": meta.agency_id, "region_source": meta.region_source,
-        "region_note": meta.region_flag[1] if meta.region_flag else None,
+        "report_id": report_id, "year": meta.year, "agency": meta.agency, "province": region.province,
+        "city": region.city, "county": region.county, "township": region.township, "adcode": region.adcode,
+        "tier": region.tier, "agency_id": meta.agency_id, "region_source": region.source,
+        "region_note": region.flag[1] if region.flag else None,
         "level": meta.level, "template": template,
         "format": doc.format, "pages": doc.pages, "published": meta.published, "source_url": source_url,
         "source_path": source_path, "status": status, "error": error, "parser_version": __version__,

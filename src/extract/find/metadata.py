@@ -33,15 +33,8 @@ class Metadata:
     year: int | None = None
     published: date | None = None
     level: str = "unknown"
-    province: str | None = None
-    city: str | None = None
-    county: str | None = None
-    township: str | None = None
-    adcode: str | None = None
-    tier: str | None = None
+    region: Region = Region()  # where the agency is; its `source` and `flag` say how sure that is
     agency_id: str | None = None
-    region_source: str | None = None  # which evidence told the region: agency, title, address, postcode, portal
-    region_flag: tuple[str, str] | None = None  # (check, message) when the region is ambiguous or unknown
 
 
 def read_metadata(text: str, title: str | None = None, page_meta: dict[str, str] | None = None,
@@ -60,9 +53,7 @@ def read_metadata(text: str, title: str | None = None, page_meta: dict[str, str]
     agency = agency or page_agency_of(text, page)
     published = published_date(text, year) or page_date(page, year)
     region = resolve_region(agency, title or page.get("ArticleTitle"), text, portal)
-    return Metadata(agency, year, published, _level(agency, region), region.province, region.city, region.county,
-                    region.township, region.adcode, region.tier, agency_id(agency, region), region.source,
-                    region.flag)
+    return Metadata(agency, year, published, _level(agency, region), region, agency_id(agency, region))
 
 
 def _level(agency: str | None, region: Region) -> str:

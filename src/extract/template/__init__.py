@@ -142,15 +142,20 @@ ACTIVE_2019 = Table(
 
 # ---------------------------------------------------------------- requests (section 三)
 
+#: the short words of table 三's header that tell, in flattened text, whether its local org
+#: subtotal column is printed and where: before the first organisation column (商业企业) or last
+SUBTOTAL_WORD = "小计"
+COMMERCIAL_WORD = "商业"
+
 APPLICANT_COLUMNS = (
     Column("natural_person", "自然人"),
-    Column("commercial", "商业企业", ("商业", "企业")),
+    Column("commercial", "商业企业", (COMMERCIAL_WORD, "企业")),
     Column("research", "科研机构", ("科研", "科研院所")),
     Column("public_interest", "社会公益组织", ("社会公益",)),
     Column("legal_services", "法律服务机构", ("法律服务",)),
     Column("other_org", "其他"),
     Column("total", "总计", ("合计",)),
-    Column("org_subtotal", "法人或其他组织小计", ("小计", "法人或其他组织合计"), optional=True),
+    Column("org_subtotal", "法人或其他组织小计", (SUBTOTAL_WORD, "法人或其他组织合计"), optional=True),
 )
 
 _WITHHELD = "不予公开"
@@ -220,6 +225,10 @@ REVIEW_COLUMNS = (
     Column("pending", "尚未审结", ("未审结",)),
     Column("total", "总计", ("合计",)),
 )
+#: the heading printed over table 四's two litigation rows (未经复议直接起诉, 复议后起诉)
+LITIGATION_HEADING = "行政诉讼"
+#: words of table 四's litigation row labels that announce the table, in a grid or in flattened text
+REVIEW_ROW_MARKS = ("复议后起诉", "未经复议")
 REVIEW_LITIGATION = Table(
     key="review_litigation",
     section="政府信息公开行政复议、行政诉讼情况",
@@ -231,7 +240,7 @@ REVIEW_LITIGATION = Table(
         Row("litigation_after_review", "复议后起诉", ("行政诉讼复议后起诉",)),
     ),
     columns=REVIEW_COLUMNS,
-    markers=("行政复议", "行政诉讼", "结果维持", "尚未审结", "复议后起诉"),
+    markers=("行政复议", LITIGATION_HEADING, "结果维持", "尚未审结", "复议后起诉"),
 )
 
 #: column headers only the 2019 table 二 prints: a flattened table 二 holding one is the 2019 format

@@ -50,7 +50,8 @@ def row_marker_texts(cells: list[str]) -> str | None:
     joined = "".join(texts)
     if tpl.REQUEST_NOTE in joined or "申请人情况" in joined or ("自然人" in texts and "法人或其他组织" in joined):
         return "requests"
-    if "复议后起诉" in joined or "未经复议" in joined or ("行政复议" in texts and "行政诉讼" in joined):
+    if any(mark in joined for mark in tpl.REVIEW_ROW_MARKS) \
+            or ("行政复议" in texts and tpl.LITIGATION_HEADING in joined):
         return "review_litigation"
     if joined.startswith(tpl.ACTIVE_BLOCK) or "信息内容" in texts:
         return "active_disclosure"

@@ -7,11 +7,11 @@ import math
 from typing import Sequence
 
 from extract import template as tpl
-from extract.find.fused.decide import RowSplits, Solution, _num, _show, _unsolved, blanks_lost, settle
+from extract.find.fused.decide import RowSplits, Solution, as_float, blanks_lost, settle, show_split, unsolved
 from extract.find.fused.locate import LocatedRow
 from extract.find.fused.rows import Candidate
 from extract.find.fused.rules import MAX_SOLUTIONS, RULE
-from extract.find.fused.runs import TooMany, _symbols, _values, fill, parse_run
+from extract.find.fused.runs import TooMany, cell_values, fill, parse_run, symbol_count
 from extract.model import Finding
 
 
@@ -69,7 +69,7 @@ def active_splits(row: LocatedRow, columns: Sequence[str]) -> list[Candidate]:
         if run is None or len(run) < len(columns):
             continue
         for bounds in fill(run, 0, len(run), len(columns)):
-            values = _values(run, bounds)
+            values = cell_values(run, bounds)
             if all(v is None or v >= 0 or c == "items_change" for c, v in zip(columns, values)):
                 kinds = tuple(v is None for v in values)
                 out.setdefault((values, kinds), Candidate(values, bounds, run=run))
@@ -97,7 +97,7 @@ def solve_active(located: list[LocatedRow], template: str, stated: dict | None =
         if not cands:
             run = parse_run(row.run)
             if run is not None:
-                out.issues.append(_unsolved("active_disclosure", row.key, row.run, len(columns),
+                out.issues.append(unsolved("active_disclosure", row.key, row.run, len(columns),
                                             many=len(run) >= len(columns)))
             continue
         cands.sort(key=lambda c: active_key(columns, c))
@@ -113,7 +113,7 @@ def solve_active(located: list[LocatedRow], template: str, stated: dict | None =
             out.alternatives[row.key] = (tuple(columns), [
                 (c.values, tuple((c.run or run).raw(c.bounds[j], c.bounds[j + 1]) for j in range(len(columns))))
                 for c in cands[:MAX_SOLUTIONS] for run in [cands[0].run]])
-    lost = [r.key for r in located if r.key in known and 0 < _symbols(r.run) < len(known[r.key].columns)]
+    lost = [r.key for r in located if r.key in known and 0 < symbol_count(r.run) < len(known[r.key].columns)]
     if lost:
         out.issues.append(blanks_lost("active_disclosure", lost))
     return out
@@ -129,6 +129,6 @@ def _settled_by_text(key: str, columns: Sequence[str], splits: list, kept: list,
     why = "; ".join(dict.fromkeys(c.source for c in said))
     return [Finding("cell.settled", "info",
                     f"active_disclosure.{key}.{col}: of the {len(splits)} splits of the fused digits, only those "
-                    f"agreeing with {why} were kept; they all give {_show((kept[0][0][j],))}", "active_disclosure",
-                    key, col, observed=_num(kept[0][0][j]), origin="extraction")
+                    f"agreeing with {why} were kept; they all give {show_split((kept[0][0][j],))}", "active_disclosure",
+                    key, col, observed=as_float(kept[0][0][j]), origin="extraction")
             for j, col in enumerate(columns) if col in decided]

@@ -60,7 +60,7 @@ def settle(table: str, rows: dict[str, RowSplits], solutions: list[Choice], rule
             out.issues.append(Finding(
                 "fused.unsolved", "error",
                 f"{table}.{key}: no split of the fused digits {row.run.text!r} keeps the row's identity, and "
-                f"{len(others) + 1} splits break equally few identities ({_show(cand.values)}; {_show(others[0])} …); "
+                f"{len(others) + 1} splits break equally few identities ({show_split(cand.values)}; {show_split(others[0])} …); "
                 "the row is left out", table, key, origin="extraction"))
             del chosen[key]
             continue
@@ -69,23 +69,25 @@ def settle(table: str, rows: dict[str, RowSplits], solutions: list[Choice], rule
             out.values[(key, col)] = (cand.values[j], run.raw(cand.bounds[j], cand.bounds[j + 1]))
         if not others:
             continue
-        shown = "; ".join(_show(o) for o in others[:SHOWN_ALTERNATIVES]) + (
+        shown = "; ".join(show_split(o) for o in others[:SHOWN_ALTERNATIVES]) + (
             " …" if len(others) > SHOWN_ALTERNATIVES else "")
         for j, col in enumerate(row.columns):
             if any(o[j] != cand.values[j] for o in others):
                 out.issues.append(Finding(
                     "cell.ambiguous", "warning",
                     f"{table}.{key}.{col}: the fused digits {row.run.text!r} split {len(others) + 1} ways that "
-                    f"satisfy every identity that applies; chose {_show(cand.values)} by the rule: {rule}; "
-                    f"other splits: {shown}", table, key, col, observed=_num(cand.values[j]), origin="extraction"))
+                    f"satisfy every identity that applies; chose {show_split(cand.values)} by the rule: {rule}; "
+                    f"other splits: {shown}", table, key, col, observed=as_float(cand.values[j]), origin="extraction"))
     return chosen
 
 
-def _show(values: Sequence) -> str:
+def show_split(values: Sequence) -> str:
+    """A split as findings print it: 71|3|0, a blank cell as —."""
     return "|".join("—" if v is None else f"{v:g}" for v in values)
 
 
-def _num(v) -> float | None:
+def as_float(v) -> float | None:
+    """A cell's value as a finding's expected/observed number (None stays None)."""
     return None if v is None else float(v)
 
 
@@ -96,18 +98,20 @@ def blanks_lost(table: str, rows: list[str]) -> Finding:
                    "assuming none of theirs did", table, origin="extraction")
 
 
-def _unsolved(table: str, row: str | None, run: str, cells: int, many: bool = False) -> Finding:
+def unsolved(table: str, row: str | None, run: str, cells: int, many: bool = False) -> Finding:
+    """fused.unsolved: a run no split fits (too few digits, or `many` splits all breaking the row)."""
     why = ("no split of it keeps the row's identity and too many splits break it" if many else
            "fewer digits than cells: blank cells vanish when a table is flattened")
     return Finding("fused.unsolved", "error", f"{table}.{row or ''}: fused digits {run!r} cannot be split "
                    f"into {cells} cells ({why}); left out", table, row, origin="extraction")
 
 
-def _source_flag(check: str, table: str, row: str, col: str, expected, observed, where: str) -> Finding:
+def source_flag(check: str, table: str, row: str, col: str, expected, observed, where: str) -> Finding:
+    """An identity every split breaks: the published numbers themselves do not add up (origin source)."""
     return Finding(
         check, "error",
         f"{where}: {check} fails for every split of the fused digits (expects {expected:g}, the table prints "
-        f"{observed:g}): the published numbers do not add up", table, row, col, _num(expected), _num(observed), "source")
+        f"{observed:g}): the published numbers do not add up", table, row, col, as_float(expected), as_float(observed), "source")
 
 
 def row_flags(table: str, rows: dict[str, RowSplits], chosen: Choice) -> list[Finding]:
@@ -121,5 +125,5 @@ def row_flags(table: str, rows: dict[str, RowSplits], chosen: Choice) -> list[Fi
             else:
                 col = "total"
                 parts = [got[c] for c in (tpl.REQUEST_APPLICANTS if table == "requests" else tpl.REVIEW_PARTS)]
-            out.append(_source_flag(check, table, key, col, sum(parts), got[col], f"row {key}"))
+            out.append(source_flag(check, table, key, col, sum(parts), got[col], f"row {key}"))
     return out

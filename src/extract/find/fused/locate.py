@@ -8,12 +8,15 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from extract import template as tpl
-from extract.find.fused.runs import _DIGITS, _NUMBERING_END, _QUOTES, _RUN, _SPACES
+from extract.find.fused.runs import DIGITS, RUN, SPACES
 from extract.template import labels
 from extract.template.printed import UNION
 
 
 _CN = "一二三四五六七八九十"
+_NUMBERING_END = frozenset(".．、")  # after a digit ending a run: the next item's number (2.)
+#: what surrounds or separates a label's words and is no part of them
+_QUOTES = re.compile(r"[\s\"'“”‘’「」『』《》<>:：,，;；。·・_*※]+")
 _TITLE_NUMBER = re.compile(rf"(?:[（(](?:[{_CN}]{{1,2}}|\d)[)）]|(?:[{_CN}]{{1,2}}|\d)\s*[、.．])\s*$")
 _GROUP_HEADINGS = {g: labels.normalise(g) for g in tpl.GROUP_OF_HEADING}
 
@@ -72,14 +75,14 @@ def text_to_pieces(text: str, start: int = 0, end: int | None = None) -> list[Pi
     end = len(text) if end is None else end
     pieces: list[Piece] = []
     label_from = start
-    for m in _RUN.finditer(text, start, end):
+    for m in RUN.finditer(text, start, end):
         i, j = m.start(), m.end()
         run_end = j
-        while run_end > i and text[run_end - 1] in _SPACES:
+        while run_end > i and text[run_end - 1] in SPACES:
             run_end -= 1
-        if run_end == j and j < end and text[j] in _NUMBERING_END and text[j - 1] in _DIGITS:
+        if run_end == j and j < end and text[j] in _NUMBERING_END and text[j - 1] in DIGITS:
             run_end -= 1  # the next item's number
-            while run_end > i and text[run_end - 1] in _SPACES:
+            while run_end > i and text[run_end - 1] in SPACES:
                 run_end -= 1
         if run_end > i:
             pieces.append(Piece(text[label_from:i], text[i:run_end], i))
@@ -229,9 +232,9 @@ def request_columns(header: str) -> list[str]:
     column) where it stands, total last."""
     compact = _compact(header)
     cols = list(tpl.REQUEST_APPLICANTS)
-    if "小计" in compact:
-        sub = compact.find("小计")
-        orgs = compact.find("商业")
+    if tpl.SUBTOTAL_WORD in compact:
+        sub = compact.find(tpl.SUBTOTAL_WORD)
+        orgs = compact.find(tpl.COMMERCIAL_WORD)
         cols.insert(1 if orgs < 0 or sub < orgs else len(cols), "org_subtotal")
     return [*cols, "total"]
 
@@ -289,13 +292,13 @@ def locate_review(pieces: list[Piece]) -> str | None:
     """Table 四's 15 cells: the runs after its header, joined (labels between runs allowed)."""
     spec = UNION["review_litigation"]
     names = [labels.normalise(x) for r in spec.rows for x in r.labels] + \
-            [labels.normalise(x) for c in spec.columns for x in c.labels] + ["行政诉讼"]
+            [labels.normalise(x) for c in spec.columns for x in c.labels] + [tpl.LITIGATION_HEADING]
     out: list[str] = []
     pending = ""
     for piece in pieces:
         text = pending + piece.before
         if not out:
-            if "复议后起诉" in _compact(text) or "未经复议" in _compact(text):
+            if any(mark in _compact(text) for mark in tpl.REVIEW_ROW_MARKS):
                 out.append(piece.run_text)
             else:
                 pending = text + piece.run_text

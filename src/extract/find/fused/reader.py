@@ -10,9 +10,9 @@ from extract.find.fused.active import solve_active
 from extract.find.fused.decide import Solution
 from extract.find.fused.locate import LocatedRow, find_regions, locate_active, locate_requests, locate_review, request_columns, text_to_pieces
 from extract.find.fused.requests import solve_requests
-from extract.find.fused.review import _REVIEW_ROWS, solve_review
+from extract.find.fused.review import solve_review
 from extract.find.fused.rules import METHOD
-from extract.find.fused.runs import _symbols
+from extract.find.fused.runs import symbol_count
 from extract.find.tables import Extraction
 from extract.model import CellRead, Document, Finding, Line
 from extract.template import labels
@@ -43,7 +43,7 @@ def locate(text: str, tables: Iterable[str] = tpl.TABLES) -> FusedTables:
         pieces = text_to_pieces(text, start, end)
         if key == "requests":
             rows, header = locate_requests(pieces)
-            if sum(_symbols(r.run) >= len(tpl.REQUEST_APPLICANTS) + 1 for r in rows) >= MIN_REQUEST_ROWS:
+            if sum(symbol_count(r.run) >= len(tpl.REQUEST_APPLICANTS) + 1 for r in rows) >= MIN_REQUEST_ROWS:
                 out.requests, out.request_columns = rows, request_columns(header)
         elif key == "active_disclosure":
             out.active, out.active_template = locate_active(pieces)
@@ -67,7 +67,7 @@ def read_fused_text(text: str, tables: Iterable[str] = tpl.TABLES, page: int | N
     if found.review:
         solution = solve_review(found.review)
         _emit(out, "review_litigation", solution, {r: labels.normalise(UNION["review_litigation"].row(r).label)
-                                                    for r in _REVIEW_ROWS}, page)
+                                                    for r in tpl.REVIEW_LITIGATION.row_keys}, page)
     if any(i.check == "fused.blanks_lost" for i in out.issues):
         out.issues = [_lossy(i) for i in out.issues]
     return out

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from extract.find.fused.decide import Choice, RowSplits, Solution, _source_flag, _unsolved, blanks_lost, lexmax_key, row_flags, settle
+from extract.find.fused.decide import (Choice, RowSplits, Solution, blanks_lost, lexmax_key, row_flags, settle, source_flag,
+                                      unsolved)
 from extract.find.fused.locate import LocatedRow, request_roles
 from extract.find.fused.rows import Candidate, relaxed_candidates, row_candidates
 from extract.find.fused.rules import MAX_RELAXED_ROWS, MAX_SOLUTIONS, RULE, SEARCH_BUDGET
-from extract.find.fused.runs import TooMany, _symbols, parse_run
+from extract.find.fused.runs import TooMany, parse_run, symbol_count
 from extract.model import Finding
 from extract.template.identities import Identity, column_identities
 
@@ -134,7 +135,7 @@ def request_splits(located: list[LocatedRow], columns: Sequence[str], out: Solut
         if run is None:
             continue
         if len(run) < len(columns):
-            out.issues.append(_unsolved("requests", row.key, row.run, len(columns)))
+            out.issues.append(unsolved("requests", row.key, row.run, len(columns)))
             continue
         try:
             found = row_candidates(run, roles, "requests.row_total")
@@ -142,7 +143,7 @@ def request_splits(located: list[LocatedRow], columns: Sequence[str], out: Solut
             if relaxed:
                 found = relaxed_candidates(run, roles, "requests.row_total")
         except TooMany:
-            out.issues.append(_unsolved("requests", row.key, row.run, len(columns), many=True))
+            out.issues.append(unsolved("requests", row.key, row.run, len(columns), many=True))
             continue
         if found:
             rows[row.key] = RowSplits(row.key, run, tuple(columns), found, relaxed)
@@ -169,7 +170,7 @@ def solve_requests(located: list[LocatedRow], columns: Sequence[str]) -> Solutio
     linked = {r for i in column_identities(rows) for r in i.terms}
     relaxed = [k for k in order if rows[k].relaxed and k in linked]
     for key in relaxed[MAX_RELAXED_ROWS:]:
-        out.issues.append(_unsolved("requests", key, rows[key].run.text, len(columns), many=True))
+        out.issues.append(unsolved("requests", key, rows[key].run.text, len(columns), many=True))
         del rows[key]
     order = [k for k in order if k in rows]
     equations = column_identities(rows)
@@ -212,10 +213,10 @@ def equation_flags(kept: Choice, equations: list[Identity], columns: Sequence[st
             col = columns[j]
             expected = sum(values[r][j] for r in ident.expected_keys)
             observed = sum(values[r][j] for r in ident.observed_keys)
-            out.append(_source_flag(ident.name, ident.table, ident.at, col, expected, observed, f"column {col}"))
+            out.append(source_flag(ident.name, ident.table, ident.at, col, expected, observed, f"column {col}"))
     return out
 
 
 def _short_rows(located: list[LocatedRow], cells: int) -> list[str]:
     """Rows whose runs hold fewer cells than the row has: blank cells vanished in flattening."""
-    return [r.key for r in located if 0 < _symbols(r.run) < cells]
+    return [r.key for r in located if 0 < symbol_count(r.run) < cells]

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from extract import template as tpl
-from extract.find.fused.decide import RowSplits, Solution, _unsolved, blanks_lost, lexmax_key, row_flags, settle
+from extract.find.fused.decide import RowSplits, Solution, blanks_lost, lexmax_key, row_flags, settle, unsolved
 from extract.find.fused.rows import Candidate, relaxed_candidates, row_candidates
 from extract.find.fused.rules import MAX_CANDIDATES, RULE
 from extract.find.fused.runs import Run, TooMany, parse_run
 
 
-_REVIEW_ROWS = ("review", "litigation_direct", "litigation_after_review")
+_ROWS = tpl.REVIEW_LITIGATION.row_keys  # table 四: one run of digits for its three rows
 _REVIEW_ROLES = ("part", "part", "part", "part", "total")
 
 
@@ -53,19 +53,19 @@ def solve_review(run_text: str) -> Solution:
     if run is None:
         return out
     if len(run) < cells:
-        out.issues += [_unsolved("review_litigation", None, run_text, cells), blanks_lost("review_litigation", ["all"])]
+        out.issues += [unsolved("review_litigation", None, run_text, cells), blanks_lost("review_litigation", ["all"])]
         return out
     try:
         splits = review_splits(run, relax=False) or review_splits(run, relax=True)
     except TooMany:
         splits = []
     if not splits:
-        out.issues.append(_unsolved("review_litigation", None, run_text, cells, many=True))
+        out.issues.append(unsolved("review_litigation", None, run_text, cells, many=True))
         return out
     low = min(sum(c.cost for c in s) for s in splits)
-    solutions = [dict(zip(_REVIEW_ROWS, s)) for s in splits if sum(c.cost for c in s) == low]
-    solutions.sort(key=lexmax_key(_REVIEW_ROWS))
-    rows = {k: RowSplits(k, run, tpl.REVIEW_COLUMNS_KEYS, [], relaxed=low > 0) for k in _REVIEW_ROWS}
+    solutions = [dict(zip(tpl.REVIEW_LITIGATION.row_keys, s)) for s in splits if sum(c.cost for c in s) == low]
+    solutions.sort(key=lexmax_key(_ROWS))
+    rows = {k: RowSplits(k, run, tpl.REVIEW_COLUMNS_KEYS, [], relaxed=low > 0) for k in _ROWS}
     kept = settle("review_litigation", rows, solutions, RULE["review_litigation"], out)
     out.issues += row_flags("review_litigation", rows, kept)
     return out

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Sequence
 
 from extract.find.fused.rules import MAX_CANDIDATES, MAX_RELAXED
-from extract.find.fused.runs import Run, TooMany, _values, fill
+from extract.find.fused.runs import Run, TooMany, cell_values, fill
 
 
 @dataclass(frozen=True)
@@ -52,13 +52,13 @@ def row_candidates(run: Run, roles: Sequence[str], check: str, a: int = 0, b: in
             continue
         total = run.value(start, b)
         if total is None:
-            out += [Candidate(_values(run, (*bounds, b)), (*bounds, b)) for bounds in fill(run, a, start, n - 1)]
+            out += [Candidate(cell_values(run, (*bounds, b)), (*bounds, b)) for bounds in fill(run, a, start, n - 1)]
             continue
         if not isinstance(total, int) or start - a < n - 1:
             continue
         for bounds in fill(run, a, start, n - 1, total, summands):
             bounds = (*bounds, b)
-            values = _values(run, bounds)
+            values = cell_values(run, bounds)
             if not _row_breaks(values, roles, check):
                 out.append(Candidate(values, bounds))
         if len(out) > MAX_CANDIDATES:
@@ -71,4 +71,4 @@ def relaxed_candidates(run: Run, roles: Sequence[str], check: str, a: int = 0, b
     (for a row none of whose splits keeps them); more than MAX_RELAXED raises `TooMany`."""
     b = len(run) if b is None else b
     return [Candidate(v, bounds, _row_breaks(v, roles, check))
-            for bounds in fill(run, a, b, len(roles), cap=MAX_RELAXED) for v in [_values(run, bounds)]]
+            for bounds in fill(run, a, b, len(roles), cap=MAX_RELAXED) for v in [cell_values(run, bounds)]]

@@ -11,20 +11,17 @@ from extract.find.fused.rules import MAX_CANDIDATES
 from extract.template.units import UNITS
 
 
-_DIGITS = "0123456789０１２３４５６７８９"
+#: digits as printed, half- and full-width
+DIGITS = "0123456789０１２３４５６７８９"
 _ASCII = dict(zip("０１２３４５６７８９", "0123456789"))
 _MARKS = "-－−—–‒/／\\"
 _MINUSES = frozenset("-－−")
-_SPACES = " \t\n\r\u3000\u00a0\u200b\ufeff"
-_NUMBERING_END = frozenset(".．、")
-_QUOTES = re.compile(r"[\s\"'“”‘’「」『』《》<>:：,，;；。·・_*※]+")
-_D = f"[{_DIGITS}]"
+SPACES = " \t\n\r\u3000\u00a0\u200b\ufeff"  # a cell boundary inside a run
+_D = f"[{DIGITS}]"
 #: a run of cells as printed: digits, marks, spaces, decimals between digits, units after digits
-_RUN = re.compile(
-    rf"[{_DIGITS}{re.escape(_MARKS)}]"
-    rf"(?:[{_DIGITS}{re.escape(_MARKS)}{_SPACES}]|(?<={_D})[.．](?={_D})|(?<={_D})(?:{'|'.join(UNITS)}))*")
-
-
+RUN = re.compile(
+    rf"[{DIGITS}{re.escape(_MARKS)}]"
+    rf"(?:[{DIGITS}{re.escape(_MARKS)}{SPACES}]|(?<={_D})[.．](?={_D})|(?<={_D})(?:{'|'.join(UNITS)}))*")
 
 
 class Run:
@@ -83,11 +80,11 @@ def parse_run(text: str, signed: bool = False) -> Run | None:
     i, n = 0, len(text)
     while i < n:
         ch = text[i]
-        if ch in _SPACES:
+        if ch in SPACES:
             forced.add(len(chars))
             in_fraction, wide = False, None
             i += 1
-        elif ch in _DIGITS:
+        elif ch in DIGITS:
             is_wide = ord(ch) > 0x7F
             if wide is not None and is_wide != wide:
                 forced.add(len(chars))
@@ -98,7 +95,7 @@ def parse_run(text: str, signed: bool = False) -> Run | None:
             chars.append(_ASCII.get(ch, ch))
             raws.append(ch)
             i += 1
-        elif ch in ".．" and chars and chars[-1].isdigit() and i + 1 < n and text[i + 1] in _DIGITS \
+        elif ch in ".．" and chars and chars[-1].isdigit() and i + 1 < n and text[i + 1] in DIGITS \
                 and not in_fraction:
             blocked.update((len(chars), len(chars) + 1))
             chars.append(".")
@@ -110,7 +107,7 @@ def parse_run(text: str, signed: bool = False) -> Run | None:
             while j < n and text[j] in _MARKS:
                 j += 1
             forced.add(len(chars))
-            if signed and j == i + 1 and ch in _MINUSES and j < n and text[j] in _DIGITS:
+            if signed and j == i + 1 and ch in _MINUSES and j < n and text[j] in DIGITS:
                 blocked.add(len(chars) + 1)
                 chars.append("-")
                 raws.append(ch)
@@ -213,13 +210,14 @@ def fill(run: Run, a: int, b: int, n: int, total: int | None = None,
     return out
 
 
-def _values(run: Run, bounds: tuple[int, ...]) -> tuple[int | float | None, ...]:
+def cell_values(run: Run, bounds: tuple[int, ...]) -> tuple[int | float | None, ...]:
+    """The values of the cells a split of `run` at `bounds` makes."""
     return tuple(run.value(a, b) for a, b in zip(bounds, bounds[1:]))
 
 
-def _symbols(run: str) -> int:
+def symbol_count(run: str) -> int:
     """Digits and marks in a printed run (at most one cell each)."""
-    return sum(ch in _DIGITS or ch in _MARKS for ch in run)
+    return sum(ch in DIGITS or ch in _MARKS for ch in run)
 
 
 class TooMany(Exception):

@@ -8,7 +8,7 @@ import numpy as np
 
 
 @dataclass
-class _Region:
+class CellRegion:
     """A cell being read: its box on the page (merged cells: the union), crops and reading."""
 
     top: int

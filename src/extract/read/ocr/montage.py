@@ -8,10 +8,10 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image, ImageFilter
 
-from extract.read.ocr.cells import _Region
+from extract.read.ocr.cells import CellRegion
 from extract.read.ocr.readings import Reading, agree, decide, is_value_cell, unit_of, without_unit
 from extract.read.ocr.tesseract import Word, tesseract_words
-from extract.read.ocr.tuning import DIGITS, LANG_TEXT, LOW_CONFIDENCE, MONTAGE_PSM, _CONFUSIONS, _DUST, _MISMATCHED
+from extract.read.ocr.tuning import CONFUSIONS, DIGITS, DUST, LANG_TEXT, LOW_CONFIDENCE, MISMATCHED, MONTAGE_PSM
 
 
 @dataclass
@@ -76,7 +76,7 @@ def join_words(words: list[Word]) -> tuple[str, float | None]:
 def tidy(text: str) -> str:
     """Undo the bracket confusions of chi_sim: 〈 for （, and a pair opened and closed by
     different kinds of bracket."""
-    return _MISMATCHED.sub(r"（\1）", text.translate(_CONFUSIONS))
+    return MISMATCHED.sub(r"（\1）", text.translate(CONFUSIONS))
 
 
 def _scale_for(crops: list[np.ndarray], target: float = 34.0) -> float:
@@ -98,7 +98,7 @@ def read_montage(crops: list[np.ndarray], scale: float, whitelist: str | None = 
     return [Reading(*join_words(found)) for found in words_by_slot(words, montage.slots)]
 
 
-def read_cells(regions: list[_Region], text_height: float) -> None:
+def read_cells(regions: list[CellRegion], text_height: float) -> None:
     """Read every inked cell, and every cell that may hold a number more than once.
 
     1. all cells in one chi_sim montage (labels, headers, numbers);
@@ -213,6 +213,6 @@ def join_readings(readings: list[Reading]) -> Reading:
     """A multi-line cell's reading: its lines' texts, one per line, without the dots and ticks
     dust adds at their ends, and the lowest confidence (an inked line read as nothing counts as
     none at all)."""
-    texts = [t for t in (r.text.strip(_DUST) for r in readings) if t]
+    texts = [t for t in (r.text.strip(DUST) for r in readings) if t]
     confidences = [r.confidence if r.text and r.confidence is not None else 0.0 for r in readings]
     return Reading(tidy("\n".join(texts)), min(confidences) if texts else None)

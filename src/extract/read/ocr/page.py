@@ -8,7 +8,7 @@ import numpy as np
 from PIL import Image
 from scipy import ndimage
 
-from extract.read.ocr.rulings import _open_line
+from extract.read.ocr.rulings import open_line
 from extract.read.ocr.tuning import MAX_SIDE, MAX_SKEW_DEG
 
 
@@ -79,7 +79,7 @@ def ruling_slope(line_ink: np.ndarray, max_deg: float = 2.0) -> float | None:
     median taken), or None when it has fewer than two."""
     h, w = line_ink.shape
     tall = ndimage.maximum_filter1d(line_ink, 5, axis=0)  # a tilted line stays one run
-    lines = _open_line(tall, max(25, w // 30), axis=1)
+    lines = open_line(tall, max(25, w // 30), axis=1)
     labels, count = ndimage.label(lines)
     angles = []
     for index, box in enumerate(ndimage.find_objects(labels), start=1):

@@ -15,7 +15,7 @@ from extract.read.ocr.lines import read_lines
 from extract.read.ocr.page import prepare_page
 from extract.read.ocr.rulings import find_rulings, find_tables
 from extract.read.ocr.table import read_table
-from extract.read.ocr.tesseract import _run
+from extract.read.ocr.tesseract import run_tool
 from extract.read.ocr.tuning import LOW_CONFIDENCE, MAX_PIXELS, PDFTOPPM_TIMEOUT_S, PDF_DPI
 
 
@@ -96,7 +96,7 @@ def render_pdf_pages(data: bytes, pages: list[int] | None, dpi: int = PDF_DPI) -
             if first is not None:
                 command += ["-f", str(first), "-l", str(last)]
             prefix = Path(tmp) / f"p{first or 0}"
-            _run(command + [str(source), str(prefix)], PDFTOPPM_TIMEOUT_S, "pdftoppm")
+            run_tool(command + [str(source), str(prefix)], PDFTOPPM_TIMEOUT_S, "pdftoppm")
             for path in sorted(Path(tmp).glob(f"{prefix.name}-*.pgm"), key=_page_number):
                 with Image.open(path) as image:
                     out.append((_page_number(path), image.convert("L")))

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from extract.read.ocr.tuning import LOW_CONFIDENCE, _DIGIT_LOOKALIKES, _STRAY, _UNITS, _VALUE_LIKE
+from extract.read.ocr.tuning import DIGIT_LOOKALIKES, LOW_CONFIDENCE, STRAY, VALUE_LIKE
+from extract.template.units import UNIT_CHARS
 from extract.values import parse_value
 
 
@@ -26,14 +27,14 @@ _UNIT_AFTER_DIGITS = re.compile(r"^[^\u3400-\u9fff]*\d[^\u3400-\u9fff]*([\u3400-
 def core(text: str) -> str:
     """A reading without spaces and without the stray marks dust adds at either end (a dash
     only at the end: before the digits it is a minus sign)."""
-    return re.sub(r"\s+", "", text).strip(_STRAY).rstrip(_STRAY + "-－—_~")
+    return re.sub(r"\s+", "", text).strip(STRAY).rstrip(STRAY + "-－—_~")
 
 
 def unit_of(text: str) -> str:
     """The one CJK character printed after a number (件), as the free reading saw it (a digit
     look-alike such as 工 is a misread digit, not a unit)."""
     found = _UNIT_AFTER_DIGITS.match(core(text))
-    return found.group(1) if found and found.group(1) not in _DIGIT_LOOKALIKES else ""
+    return found.group(1) if found and found.group(1) not in DIGIT_LOOKALIKES else ""
 
 
 def without_unit(crop: np.ndarray, free_text: str) -> np.ndarray:
@@ -47,7 +48,7 @@ def without_unit(crop: np.ndarray, free_text: str) -> np.ndarray:
 
 def looks_numeric(text: str) -> bool:
     compact = core(text)
-    return bool(compact) and (parse_value(compact).kind in ("number", "na") or bool(_VALUE_LIKE.match(compact)))
+    return bool(compact) and (parse_value(compact).kind in ("number", "na") or bool(VALUE_LIKE.match(compact)))
 
 
 def is_value_cell(free: Reading, digits: Reading, crop: np.ndarray) -> bool:
@@ -86,6 +87,6 @@ def decide(free: Reading, digit_readings: list[Reading], unit: str = "") -> Read
     confidence = top.confidence or 0.0
     if len(votes) > 1 and (len(best) < 2 or len(best) < 2 * runner_up):  # no clear majority
         confidence = min(confidence, LOW_CONFIDENCE / 2)
-    if unit and unit not in _UNITS:  # a unit glyph read as something else: keep the number, say so
+    if unit and unit not in UNIT_CHARS:  # a unit glyph read as something else: keep the number, say so
         return Reading(top.text, min(confidence, LOW_CONFIDENCE / 2))
     return Reading(top.text + unit, confidence)

@@ -17,10 +17,10 @@ def find_rulings(line_ink: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     down = max(25, h // 45)
     thick_h = ndimage.maximum_filter1d(line_ink, 3, axis=0)  # bridge a one-pixel step of a tilted line
     thick_v = ndimage.maximum_filter1d(line_ink, 3, axis=1)
-    return _open_line(thick_h, across, axis=1), _open_line(thick_v, down, axis=0)
+    return open_line(thick_h, across, axis=1), open_line(thick_v, down, axis=0)
 
 
-def _open_line(mask: np.ndarray, length: int, axis: int) -> np.ndarray:
+def open_line(mask: np.ndarray, length: int, axis: int) -> np.ndarray:
     """Morphological opening by a 1-D line of `length` pixels along `axis`."""
     window = ndimage.uniform_filter1d(mask.astype(np.float32), length, axis=axis, mode="constant")
     core = window > 1 - 1e-4

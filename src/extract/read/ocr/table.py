@@ -7,7 +7,7 @@ import numpy as np
 from scipy import ndimage
 
 from extract.model import Cell, Grid
-from extract.read.ocr.cells import _Region
+from extract.read.ocr.cells import CellRegion
 from extract.read.ocr.montage import read_cells
 from extract.read.ocr.page import Page
 from extract.read.ocr.rulings import TableShape, merge_cells
@@ -17,13 +17,13 @@ from extract.read.ocr.tuning import CELL_INSET, DASH_CONFIDENCE
 def read_table(page: Page, table: TableShape, rulings: np.ndarray) -> Grid:
     """The table as a grid of cells with their OCR confidence, merged cells one object at every position."""
     regions_of = merge_cells(table, page.line_ink)
-    regions: dict[int, _Region] = {}
+    regions: dict[int, CellRegion] = {}
     for r, row in enumerate(regions_of):
         for c, key in enumerate(row):
             box = (table.ys[r], table.xs[c], table.ys[r + 1], table.xs[c + 1])
             found = regions.get(key)
             if found is None:
-                regions[key] = _Region(*box)
+                regions[key] = CellRegion(*box)
             else:
                 found.top, found.left = min(found.top, box[0]), min(found.left, box[1])
                 found.bottom, found.right = max(found.bottom, box[2]), max(found.right, box[3])
@@ -45,7 +45,7 @@ def read_table(page: Page, table: TableShape, rulings: np.ndarray) -> Grid:
     return grid
 
 
-def cell_glyphs(page: Page, region: _Region, rulings: np.ndarray) -> tuple[np.ndarray, np.ndarray, list] | None:
+def cell_glyphs(page: Page, region: CellRegion, rulings: np.ndarray) -> tuple[np.ndarray, np.ndarray, list] | None:
     """(ink, component labels, component boxes) of a cell, rulings removed; None when empty.
     Ink is taken at the lax threshold: a thin dash or slash in an 8 pt font comes out grey. A
     band along the sides is left out, where the cell's rulings run."""
@@ -65,7 +65,7 @@ def glyph_size(boxes: list) -> int:
     return max((max(b[0].stop - b[0].start, b[1].stop - b[1].start) for b in boxes if b is not None), default=0)
 
 
-def cell_image(page: Page, region: _Region, found: tuple, text_height: float) -> tuple | None:
+def cell_image(page: Page, region: CellRegion, found: tuple, text_height: float) -> tuple | None:
     """(text crop, digit crop) of the cell's ink on white, cropped tight; None when the cell
     holds no glyph.
 

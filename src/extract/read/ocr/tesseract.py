@@ -11,8 +11,11 @@ from dataclasses import dataclass
 from PIL import Image
 
 from extract.model import ReadError
-from extract.read.ocr.tuning import LANG_TEXT, TESSERACT_TIMEOUT_S, _TSV_FIELDS
+from extract.read.ocr.tuning import LANG_TEXT, TESSERACT_TIMEOUT_S
 
+#: the columns of Tesseract's TSV output
+_TSV_FIELDS = ("level", "page_num", "block_num", "par_num", "line_num", "word_num", "left", "top", "width",
+               "height", "conf", "text")
 
 @dataclass(frozen=True)
 class Word:
@@ -36,7 +39,7 @@ def tesseract_words(image: Image.Image, psm: int, whitelist: str | None = None,
         command += ["-c", f"tessedit_char_whitelist={whitelist}"]
     png = io.BytesIO()
     image.save(png, format="PNG")
-    out = _run(command + ["tsv"], TESSERACT_TIMEOUT_S, "tesseract", png.getvalue())
+    out = run_tool(command + ["tsv"], TESSERACT_TIMEOUT_S, "tesseract", png.getvalue())
     words = []
     for row in out.decode("utf-8", "replace").splitlines()[1:]:
         parts = row.split("\t")
@@ -50,7 +53,9 @@ def tesseract_words(image: Image.Image, psm: int, whitelist: str | None = None,
     return words
 
 
-def _run(command: list[str], timeout: float, name: str, stdin: bytes | None = None) -> bytes:
+def run_tool(command: list[str], timeout: float, name: str, stdin: bytes | None = None) -> bytes:
+    """Run an OCR tool (tesseract, pdftoppm) and return its stdout; a timeout, a missing tool or a
+    failure is a `ReadError` with its ocr.* check."""
     env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
     try:
         done = subprocess.run(command, input=stdin, capture_output=True, timeout=timeout, env=env, check=False)

@@ -5,9 +5,6 @@ from __future__ import annotations
 
 import re
 
-from extract.template.units import UNIT_CHARS
-
-
 TESSERACT_TIMEOUT_S = 180.0
 PDFTOPPM_TIMEOUT_S = 120.0
 PDF_DPI = 200
@@ -22,15 +19,12 @@ MAX_SIDE = 3600  # pixels: an A4 page at about 300 dpi
 CELL_INSET = 5  # pixels along a cell's sides that belong to its rulings
 RULED = 0.92  # share of a cell side that must be ink for a ruling: text never fills more than ~85 %
 
-_TSV_FIELDS = ("level", "page_num", "block_num", "par_num", "line_num", "word_num", "left", "top", "width",
-               "height", "conf", "text")
 #: glyphs chi_sim returns for others in these fonts: the angle bracket for a full-width parenthesis
-_CONFUSIONS = str.maketrans({"〈": "（", "〉": "）"})
+CONFUSIONS = str.maketrans({"〈": "（", "〉": "）"})
 #: an opening bracket closed by a parenthesis (or the reverse): one of the two was misread
-_MISMATCHED = re.compile(r"[《〈<（(]([^《》〈〉<>()（）]*)[)）》〉>]")
+MISMATCHED = re.compile(r"[《〈<（(]([^《》〈〉<>()（）]*)[)）》〉>]")
 #: what chi_sim reads for digits of a serifed font: 1 as 工 | ] 】, 7 as 了, touching 12 as 卫
-_DIGIT_LOOKALIKES = "工丨|]】[【了卫lIoO"
-_VALUE_LIKE = re.compile(rf"^[0-9０-９.．,，/／\-－—–_一{re.escape(_DIGIT_LOOKALIKES)}]+件?$")
-_UNITS = UNIT_CHARS
-_STRAY = ":：;；'\"`‘’“”,，。·.、"  # what dust next to a number reads as
-_DUST = " .,:;'`·\""  # what dust at the end of a line of a cell reads as
+DIGIT_LOOKALIKES = "工丨|]】[【了卫lIoO"
+VALUE_LIKE = re.compile(rf"^[0-9０-９.．,，/／\-－—–_一{re.escape(DIGIT_LOOKALIKES)}]+件?$")
+STRAY = ":：;；'\"`‘’“”,，。·.、"  # what dust next to a number reads as
+DUST = " .,:;'`·\""  # what dust at the end of a line of a cell reads as
