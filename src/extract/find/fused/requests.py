@@ -185,12 +185,12 @@ def solve_requests(located: list[LocatedRow], columns: Sequence[str]) -> Solutio
             kept.update(settle("requests", rows, [ch for ch in alone if ch[key].cost == low], rule, out))
     if linked:
         try:
-            _, solutions = joint_search({k: rows[k].candidates for k in linked}, equations)
+            _, solutions = joint_search({k: rows[k].candidates for k in order if k in linked}, equations)
         except TooMany:
             out.issues.append(Finding("fused.unsolved", "error", "table 三: the fused rows split too many ways to "
                                       "search jointly; only rows with a single split are kept", "requests",
                                       origin="extraction"))
-            single = {k: rows[k].candidates[0] for k in linked if len(rows[k].candidates) == 1}
+            single = {k: rows[k].candidates[0] for k in order if k in linked and len(rows[k].candidates) == 1}
             solutions = [single] if single else []
         if solutions:
             solutions.sort(key=lexmax_key(order))
