@@ -24,9 +24,9 @@ def join_continued_grids(pages: list[list[_Placed]]) -> list[_Placed]:
     for blocks in pages:
         if out and blocks and _continues(out[-1], blocks[0]):
             _append_rows(out[-1], blocks[0])
-            out.extend(blocks[1:])
-        else:
-            out.extend(blocks)
+            blocks = blocks[1:]
+        for placed in blocks:  # a grid read on trust that continues nothing is running text
+            out.extend(placed.fallback if placed.fallback is not None else [placed])
     return out
 
 
@@ -35,7 +35,9 @@ def _continues(a: _Placed, b: _Placed) -> bool:
     edges and column boundaries that fit together (a part may lack a boundary no row of it uses)."""
     if not (isinstance(a.block, Grid) and isinstance(b.block, Grid)) or a.block.method != b.block.method:
         return False
-    if len(a.xs) < 2 or len(b.xs) < 2 or abs(a.xs[-1] - b.xs[-1]) > 4.0:
+    if len(a.xs) < 2 or len(b.xs) < 2:
+        return False
+    if abs(a.xs[-1] - b.xs[-1]) > 4.0 and not (a.block.method == "pdf-words" and _ends_on_boundary(a.xs, b.xs)):
         return False
     if abs(a.xs[0] - b.xs[0]) > 4.0 and a.block.method != "pdf-words":
         return False  # (a part without labels in its first column starts further right)
@@ -43,15 +45,23 @@ def _continues(a: _Placed, b: _Placed) -> bool:
     return len(union) - len(a.xs) <= 3 and len(union) - len(b.xs) <= 3
 
 
+def _ends_on_boundary(a: list[float], b: list[float]) -> bool:
+    """Does the narrower of two borderless parts end on a column boundary of the wider (a block
+    of fewer value columns, 政府集中采购's two under three, alone on its page)?"""
+    narrow, wide = sorted((a, b), key=lambda xs: xs[-1])
+    return any(abs(narrow[-1] - x) <= 4.0 for x in wide[1:-1])
+
+
 def refine_columns(placed: _Placed, xs: list[float]) -> None:
     """Re-cut a grid's columns at boundaries `xs`: a column split in two repeats its cells (the
-    same objects, so the split reads as a span); a column left of the grid gets empty cells."""
+    same objects, so the split reads as a span); a column left or right of the grid gets empty
+    cells."""
     if len(xs) == len(placed.xs):
         placed.xs = xs
         return
     mids = [(lo + hi) / 2 for lo, hi in zip(xs, xs[1:])]
-    source = [min(bisect_right(placed.xs, m) - 1, len(placed.xs) - 2) if m >= placed.xs[0] - 1 else None
-              for m in mids]
+    source = [min(bisect_right(placed.xs, m) - 1, len(placed.xs) - 2) if placed.xs[0] - 1 <= m <= placed.xs[-1] + 4.0
+              else None for m in mids]
     placed.block.rows[:] = [[(row[k] if k < len(row) else row[-1]) if k is not None else Cell("", row[0].page)
                              for k in source] for row in placed.block.rows]
     placed.xs = xs

@@ -68,3 +68,6 @@ class _Placed:
     block: Line | Grid
     xs: list[float] = field(default_factory=list)  # column boundaries of a grid
     geom: dict[int, _CellGeom] = field(default_factory=dict)  # id(cell) → geometry
+    #: a grid read on trust (a lone row of numbers opening a page): a table only if it continues
+    #: the grid before the page break, else these lines of running text
+    fallback: list["_Placed"] | None = None

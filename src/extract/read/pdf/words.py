@@ -8,7 +8,7 @@ from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass
 
-from extract.model import Cell, Grid
+from extract.model import Cell, Grid, Line
 from extract.read.pdf.geometry import Char, _CellGeom, _Placed
 from extract.read.pdf.page_text import is_number_token, is_page_number, join_lines
 from extract.read.pdf.ruled import chars_to_lines, cluster_positions, line_text
@@ -84,9 +84,10 @@ def words_to_grids(chars: list[Char], page: int, body_size: float) -> tuple[list
         elif small:
             regions.append([ln])
         previous = ln if small else None
+    opening = [ln for ln in lines if id(ln) not in furniture][:1]
     out, used = [], set()
     for region in regions:
-        placed = region_to_grid(region, page)
+        placed = region_to_grid(region, page, opens_page=region[0] is next(iter(opening), None))
         if placed is None:
             continue
         out.append(placed)
@@ -100,18 +101,24 @@ def _line_size(line: list[Char]) -> float:
     return sizes.most_common(1)[0][0] if sizes else 0.0
 
 
-def region_to_grid(region: list[list[Char]], page: int) -> _Placed | None:
+def region_to_grid(region: list[list[Char]], page: int, opens_page: bool = False) -> _Placed | None:
     """One borderless table. Data rows are the lines holding numbers and the value columns are
     where those numbers line up (left edges or centres, whichever agree better). Label columns
     are the left edges of the labels beside them. A further line of a wrapped label joins the
     nearest data row; other lines (block titles, headers) are rows of their own, a heading
-    wrapped over lines being joined first."""
+    wrapped over lines being joined first.
+
+    A line with a number or two and few headings is no table, unless it `opens_page`: then it may
+    be the last rows of a table cut by the page break, and the grid is read on trust (its
+    `fallback` holds the region as lines, for `join_continued_grids` to keep if it continues
+    nothing)."""
     frag_lines = [line_fragments(ln) for ln in region]
     data = [i for i, frags in enumerate(frag_lines) if any(f.numeric for f in frags)]
     if not data:
         return None
     leaves = header_leaves(frag_lines, data)
-    if len(data) < 2 and sum(f.numeric for f in frag_lines[data[0]]) < 5 and len(leaves) < 3:
+    lone = len(data) < 2 and sum(f.numeric for f in frag_lines[data[0]]) < 5 and len(leaves) < 3
+    if lone and not opens_page:
         return None  # one line with a number or two and no headings: not a table
     numbers = [f for i in data for f in frag_lines[i] if f.numeric]
     anchored = (*numbers, *leaves)  # left edges or centres: whichever line up in fewer columns
@@ -179,7 +186,11 @@ def region_to_grid(region: list[list[Char]], page: int) -> _Placed | None:
     width = n_labels + len(value_cols)
     grid, geom = _fragments_to_cells(rows, is_data, width, n_labels, value_cols, page, centred=not aligned_left)
     top = min(c.top for ln in region for c in ln)
-    return _Placed(top, Grid(grid, "pdf-words", page), column_bounds(label_cols, value_cols, pitch, aligned_left), geom)
+    placed = _Placed(top, Grid(grid, "pdf-words", page), column_bounds(label_cols, value_cols, pitch, aligned_left), geom)
+    if lone:
+        placed.fallback = [_Placed(min(c.top for c in ln), Line(text, page)) for ln in region
+                           for text in [line_text(ln)] if text]
+    return placed
 
 
 def column_bounds(label_cols: list[float], value_cols: list[float], pitch: float, aligned_left: bool) -> list[float]:
