@@ -7,7 +7,7 @@ import re
 from bisect import bisect_right
 
 from extract.model import Cell, Grid
-from extract.read.pdf.geometry import _CellGeom, _Placed
+from extract.read.pdf.geometry import CellGeom, Placed
 from extract.read.pdf.page_text import is_number_token, join_lines
 from extract.read.pdf.ruled import cluster_positions
 
@@ -16,11 +16,11 @@ _ENUM_START = re.compile(r"^\s*(（\s*[一二三四五六七八九十\d]+\s*）|
                          r"|[一二三四五六七八九十]+\s*、|[0-9０-９]+\s*[.、．])")
 
 
-def join_continued_grids(pages: list[list[_Placed]]) -> list[_Placed]:
+def join_continued_grids(pages: list[list[Placed]]) -> list[Placed]:
     """All blocks in order, a grid that ends one page and a grid that starts the next with the
     same columns being one table: the second's repeated header rows are dropped and a merged
     cell cut by the break is joined (its text and its identity)."""
-    out: list[_Placed] = []
+    out: list[Placed] = []
     for blocks in pages:
         if out and blocks and _continues(out[-1], blocks[0]):
             _append_rows(out[-1], blocks[0])
@@ -30,7 +30,7 @@ def join_continued_grids(pages: list[list[_Placed]]) -> list[_Placed]:
     return out
 
 
-def _continues(a: _Placed, b: _Placed) -> bool:
+def _continues(a: Placed, b: Placed) -> bool:
     """Same table on both sides of the break: both grids, read the same way, with the same outer
     edges and column boundaries that fit together (a part may lack a boundary no row of it uses)."""
     if not (isinstance(a.block, Grid) and isinstance(b.block, Grid)) or a.block.method != b.block.method:
@@ -52,7 +52,7 @@ def _ends_on_boundary(a: list[float], b: list[float]) -> bool:
     return any(abs(narrow[-1] - x) <= 4.0 for x in wide[1:-1])
 
 
-def refine_columns(placed: _Placed, xs: list[float]) -> None:
+def refine_columns(placed: Placed, xs: list[float]) -> None:
     """Re-cut a grid's columns at boundaries `xs`: a column split in two repeats its cells (the
     same objects, so the split reads as a span); a column left or right of the grid gets empty
     cells."""
@@ -67,7 +67,7 @@ def refine_columns(placed: _Placed, xs: list[float]) -> None:
     placed.xs = xs
 
 
-def _append_rows(a: _Placed, b: _Placed) -> None:
+def _append_rows(a: Placed, b: Placed) -> None:
     union = cluster_positions([*a.xs, *b.xs], 3.0)
     refine_columns(a, union)
     refine_columns(b, union)
@@ -111,7 +111,7 @@ def _repeated_header(top: Grid, bottom: Grid) -> int:
     return k
 
 
-def _cut_pair(upper_rows: list[list[Cell]], lower_rows: list[list[Cell]], c: int, geom: _CellGeom | None) -> bool:
+def _cut_pair(upper_rows: list[list[Cell]], lower_rows: list[list[Cell]], c: int, geom: CellGeom | None) -> bool:
     """Is the cell ending the upper page at column `c` the same merged cell as the one starting
     the lower page? Both must cover the same columns and be labels (not numbers); one side must
     span several rows; and either one side is empty (the text stayed on the other page) or the
