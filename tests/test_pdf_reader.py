@@ -319,3 +319,47 @@ def test_dedupe_chars_drops_offset_copies():
     doubled = [char("H", 0, 5, 0, 10, 10), char("H", 0.4, 5.4, 0, 10, 10), char("o", 6, 11, 0, 10, 10),
                char("o", 6.4, 11.4, 0, 10, 10), char("o", 12, 17, 0, 10, 10)]
     assert "".join(c.text for c in pdf_engines.dedupe_chars(doubled)) == "Hoo"
+
+
+
+def _printed(text: str, x: float, top: float, size: float, centred: bool = False) -> list:
+    """Glyphs of `text` set from x (or centred on it) at `top`, one em each (ASCII half an em)."""
+    widths = [size if ord(ch) > 0x2000 else size / 2 for ch in text]
+    x -= sum(widths) / 2 if centred else 0.0
+    chars = []
+    for ch, width in zip(text, widths):
+        chars.append(pdf_geometry.Char(ch, x, x + width, top, top + size, size))
+        x += width
+    return chars
+
+
+def _row(label: str, values: list[str], top: float) -> list:
+    """A borderless table row in small type: the label at the left, values centred on columns."""
+    return [*_printed(label, 84, top, 9), *(ch for k, v in enumerate(values) for ch in _printed(v, 282 + 98 * k, top, 9, True))]
+
+
+def test_lone_row_opening_a_page_is_a_table_only_when_it_continues_one():
+    """A small-type line of a label and two numbers at the top of a page is read on trust: it
+    joins the borderless grid ending the page before (which has a third column); after prose it
+    stays running text, whole (as `line_text` sets it)."""
+    from extract.model import Line
+    from extract.read.pdf.continued import join_continued_grids
+    from extract.read.pdf.words import words_to_grids
+
+    def opening_page(number: int) -> list:
+        chars = [*_row("政府集中采购", ["4", "4.11"], 60), *_printed("三、收到和处理政府信息公开申请情况", 84, 100, 12)]
+        grids, rest = words_to_grids(chars, number, 12.0)
+        assert len(grids) == 1 and grids[0].fallback is not None
+        assert not any(ch.size == 9 for ch in rest)
+        return grids + [pdf_geometry.Placed(100, Line("三、收到和处理政府信息公开申请情况", number))]
+
+    table, _ = words_to_grids([*_row("行政许可", ["3", "-1", "12"], 80), *_row("行政处罚", ["5", "0", "7"], 100)], 1, 12.0)
+    assert len(table) == 1 and table[0].fallback is None
+    joined = join_continued_grids([table, opening_page(2)])
+    grid = joined[0].block
+    assert [type(p.block) for p in joined] == [Grid, Line]
+    assert [[c.text for c in row] for row in grid.rows] == [
+        ["行政许可", "3", "-1", "12"], ["行政处罚", "5", "0", "7"], ["政府集中采购", "4", "4.11", ""]]
+
+    alone = join_continued_grids([[pdf_geometry.Placed(0, Line("二、主动公开政府信息情况", 1))], opening_page(2)])
+    assert [p.block.text for p in alone] == ["二、主动公开政府信息情况", "政府集中采购4 4.11", "三、收到和处理政府信息公开申请情况"]

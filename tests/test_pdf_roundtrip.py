@@ -103,3 +103,19 @@ def test_bad_pdfs_fail_honestly(bad_report, name, make, status, check, severity)
     assert (check, severity) in flags, flags
     if status == "ok":
         assert cell_differences(bad_report.truth(), result.cells).empty
+
+
+@pytest.mark.parametrize("layout", [forge.PdfLayout(borderless=True), forge.PdfLayout(borderless=True, vertical_font=True)],
+                         ids=["borderless", "borderless-vertical-font"])
+@pytest.mark.parametrize("seed", [11, 15, 20])
+def test_borderless_table_continued_by_its_last_block(layout, seed):
+    """Table 二 broken so that its last block (政府集中采购: a header and one row of two numbers)
+    starts the next page, with no rulings: that block is read as the table's continuation."""
+    report = generate(seed, "2019", MESSES["clean"])
+    result = parse_bytes(render_pdf(report, layout), "report.pdf")
+    table = result.cells[result.cells["table"] == "active_disclosure"]
+    procurement, fees = table[table["row"] == "procurement"], table[table["row"] == "fees"]
+    assert len(procurement) == 2, result.flags.to_string()
+    assert set(procurement["page"]) == {fees["page"].iloc[0] + 1}
+    assert cell_differences(report.truth(), result.cells).empty
+    assert "row.missing" not in set(result.flags["check"])

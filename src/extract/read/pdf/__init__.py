@@ -16,7 +16,8 @@ needs to extract its text. So, one page at a time, nothing of a page kept once i
     words_to_grids        no rulings (borderless tables): rows from lines of numbers, columns from
                           their alignment, labels and headers placed by position
     join_continued_grids  a table cut by a page break becomes one `Grid`: a repeated header is
-                          dropped and a merged label cut in two (（四）无 | 法提供) is joined again
+                          dropped and a merged label cut in two (（四）无 | 法提供) is joined again;
+                          a lone row opening a page is kept as a grid only if it continues one
 
 Doubled glyphs of fake-bold text are removed (`dedupe_chars`); glyphs of a vertical (Identity-V)
 font, which pdfium measures before the text matrix, get their printed box (`vertical_box`). A

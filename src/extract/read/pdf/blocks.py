@@ -4,16 +4,16 @@ from __future__ import annotations
 
 
 from extract.model import Grid, Line
-from extract.read.pdf.geometry import Char, PageGeometry, _Placed
+from extract.read.pdf.geometry import Char, PageGeometry, Placed
 from extract.read.pdf.page_text import is_page_number, tidy
 from extract.read.pdf.ruled import cells_to_grid, chars_to_lines, find_ruled_tables, line_text
 from extract.read.pdf.words import words_to_grids
 
 
-def page_blocks(geom: PageGeometry, body_size: float) -> list[_Placed]:
+def page_blocks(geom: PageGeometry, body_size: float) -> list[Placed]:
     """A table page as Lines and Grids in reading order."""
     tables = [t for t in find_ruled_tables(geom) if t]
-    placed: list[_Placed] = []
+    placed: list[Placed] = []
     used = [False] * len(geom.chars)
     for cells in tables:
         grid = cells_to_grid(cells, geom.chars, geom.number)
@@ -36,21 +36,21 @@ def page_blocks(geom: PageGeometry, body_size: float) -> list[_Placed]:
     return placed
 
 
-def _grid_as_lines(grid: _Placed) -> list[_Placed]:
+def _grid_as_lines(grid: Placed) -> list[Placed]:
     out = []
     for k, row in enumerate(grid.block.rows):
         text = row[0].text if row else ""
         if text:
-            out.append(_Placed(grid.top + k * 0.01, Line(text, grid.block.page)))
+            out.append(Placed(grid.top + k * 0.01, Line(text, grid.block.page)))
     return out
 
 
-def _lines_of(chars: list[Char], page: int) -> list[_Placed]:
+def _lines_of(chars: list[Char], page: int) -> list[Placed]:
     out = []
     for line in chars_to_lines(chars):
         text = line_text(line)
         if text and not is_page_number(text):
-            out.append(_Placed(min(c.top for c in line), Line(text, page)))
+            out.append(Placed(min(c.top for c in line), Line(text, page)))
     return out
 
 

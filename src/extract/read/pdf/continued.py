@@ -7,7 +7,7 @@ import re
 from bisect import bisect_right
 
 from extract.model import Cell, Grid
-from extract.read.pdf.geometry import _CellGeom, _Placed
+from extract.read.pdf.geometry import CellGeom, Placed
 from extract.read.pdf.page_text import is_number_token, join_lines
 from extract.read.pdf.ruled import cluster_positions
 
@@ -16,26 +16,28 @@ _ENUM_START = re.compile(r"^\s*(（\s*[一二三四五六七八九十\d]+\s*）|
                          r"|[一二三四五六七八九十]+\s*、|[0-9０-９]+\s*[.、．])")
 
 
-def join_continued_grids(pages: list[list[_Placed]]) -> list[_Placed]:
+def join_continued_grids(pages: list[list[Placed]]) -> list[Placed]:
     """All blocks in order, a grid that ends one page and a grid that starts the next with the
     same columns being one table: the second's repeated header rows are dropped and a merged
     cell cut by the break is joined (its text and its identity)."""
-    out: list[_Placed] = []
+    out: list[Placed] = []
     for blocks in pages:
         if out and blocks and _continues(out[-1], blocks[0]):
             _append_rows(out[-1], blocks[0])
-            out.extend(blocks[1:])
-        else:
-            out.extend(blocks)
+            blocks = blocks[1:]
+        for placed in blocks:  # a grid read on trust that continues nothing is running text
+            out.extend(placed.fallback if placed.fallback is not None else [placed])
     return out
 
 
-def _continues(a: _Placed, b: _Placed) -> bool:
+def _continues(a: Placed, b: Placed) -> bool:
     """Same table on both sides of the break: both grids, read the same way, with the same outer
     edges and column boundaries that fit together (a part may lack a boundary no row of it uses)."""
     if not (isinstance(a.block, Grid) and isinstance(b.block, Grid)) or a.block.method != b.block.method:
         return False
-    if len(a.xs) < 2 or len(b.xs) < 2 or abs(a.xs[-1] - b.xs[-1]) > 4.0:
+    if len(a.xs) < 2 or len(b.xs) < 2:
+        return False
+    if abs(a.xs[-1] - b.xs[-1]) > 4.0 and not (a.block.method == "pdf-words" and _ends_on_boundary(a.xs, b.xs)):
         return False
     if abs(a.xs[0] - b.xs[0]) > 4.0 and a.block.method != "pdf-words":
         return False  # (a part without labels in its first column starts further right)
@@ -43,21 +45,29 @@ def _continues(a: _Placed, b: _Placed) -> bool:
     return len(union) - len(a.xs) <= 3 and len(union) - len(b.xs) <= 3
 
 
-def refine_columns(placed: _Placed, xs: list[float]) -> None:
+def _ends_on_boundary(a: list[float], b: list[float]) -> bool:
+    """Does the narrower of two borderless parts end on a column boundary of the wider (a block
+    of fewer value columns, 政府集中采购's two under three, alone on its page)?"""
+    narrow, wide = sorted((a, b), key=lambda xs: xs[-1])
+    return any(abs(narrow[-1] - x) <= 4.0 for x in wide[1:-1])
+
+
+def refine_columns(placed: Placed, xs: list[float]) -> None:
     """Re-cut a grid's columns at boundaries `xs`: a column split in two repeats its cells (the
-    same objects, so the split reads as a span); a column left of the grid gets empty cells."""
+    same objects, so the split reads as a span); a column left or right of the grid gets empty
+    cells."""
     if len(xs) == len(placed.xs):
         placed.xs = xs
         return
     mids = [(lo + hi) / 2 for lo, hi in zip(xs, xs[1:])]
-    source = [min(bisect_right(placed.xs, m) - 1, len(placed.xs) - 2) if m >= placed.xs[0] - 1 else None
-              for m in mids]
+    source = [min(bisect_right(placed.xs, m) - 1, len(placed.xs) - 2) if placed.xs[0] - 1 <= m <= placed.xs[-1] + 4.0
+              else None for m in mids]
     placed.block.rows[:] = [[(row[k] if k < len(row) else row[-1]) if k is not None else Cell("", row[0].page)
                              for k in source] for row in placed.block.rows]
     placed.xs = xs
 
 
-def _append_rows(a: _Placed, b: _Placed) -> None:
+def _append_rows(a: Placed, b: Placed) -> None:
     union = cluster_positions([*a.xs, *b.xs], 3.0)
     refine_columns(a, union)
     refine_columns(b, union)
@@ -101,7 +111,7 @@ def _repeated_header(top: Grid, bottom: Grid) -> int:
     return k
 
 
-def _cut_pair(upper_rows: list[list[Cell]], lower_rows: list[list[Cell]], c: int, geom: _CellGeom | None) -> bool:
+def _cut_pair(upper_rows: list[list[Cell]], lower_rows: list[list[Cell]], c: int, geom: CellGeom | None) -> bool:
     """Is the cell ending the upper page at column `c` the same merged cell as the one starting
     the lower page? Both must cover the same columns and be labels (not numbers); one side must
     span several rows; and either one side is empty (the text stayed on the other page) or the

@@ -32,7 +32,7 @@ def open_pdf(data: bytes) -> tuple[pdfium.PdfDocument, list[Finding]]:
     return doc, findings
 
 
-def _title(doc: pdfium.PdfDocument) -> str | None:
+def document_title(doc: pdfium.PdfDocument) -> str | None:
     try:
         title = (doc.get_metadata_dict() or {}).get("Title") or ""
     except Exception:  # broken metadata never stops a read
@@ -133,7 +133,8 @@ def _segment_edge(p: tuple[float, float], q: tuple[float, float], tol: float, ou
                     "orientation": "h", "object_type": "line"})
 
 
-_SKIP = {0x0A, 0x0D, 0xFFFE, 0x02, 0x00}
+#: character codes pdfium reports that draw no glyph (line breaks, markers, nulls): never a Char
+SKIPPED_CODES = {0x0A, 0x0D, 0xFFFE, 0x02, 0x00}
 
 
 def pdfium_chars(textpage: pdfium.PdfTextPage, height: float) -> tuple[list[Char], int]:
@@ -150,7 +151,7 @@ def pdfium_chars(textpage: pdfium.PdfTextPage, height: float) -> tuple[list[Char
     unmapped = 0
     for i in range(pdfium_c.FPDFText_CountChars(raw)):
         code = get_unicode(raw, i)
-        if code in _SKIP or is_generated(raw, i):
+        if code in SKIPPED_CODES or is_generated(raw, i):
             continue
         if map_error(raw, i):
             unmapped += 1

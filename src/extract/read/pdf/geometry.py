@@ -1,5 +1,5 @@
 """What a PDF page is read into: its characters with their boxes (`Char`), its ruling edges
-(`PageGeometry`), and a grid placed on the page (`_Placed`), which the stages below pass on."""
+(`PageGeometry`), and a grid placed on the page (`Placed`), which the stages below pass on."""
 
 from __future__ import annotations
 
@@ -52,7 +52,7 @@ class PageGeometry:
 
 
 @dataclass
-class _CellGeom:
+class CellGeom:
     """Where a cell's text sits, for telling a label cut by a page break from a whole one."""
 
     x1: float  # the cell's right edge
@@ -61,10 +61,13 @@ class _CellGeom:
 
 
 @dataclass
-class _Placed:
+class Placed:
     """A block of a page with its vertical position (and, for grids, its column layout)."""
 
     top: float
     block: Line | Grid
     xs: list[float] = field(default_factory=list)  # column boundaries of a grid
-    geom: dict[int, _CellGeom] = field(default_factory=dict)  # id(cell) → geometry
+    geom: dict[int, CellGeom] = field(default_factory=dict)  # id(cell) → geometry
+    #: a grid read on trust (a lone row of numbers opening a page): a table only if it continues
+    #: the grid before the page break, else these lines of running text
+    fallback: list["Placed"] | None = None

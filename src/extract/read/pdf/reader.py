@@ -15,8 +15,9 @@ import pypdfium2.raw as pdfium_c
 from extract.model import Document, Finding, Grid, ReadError
 from extract.read.pdf.blocks import page_blocks, page_lines
 from extract.read.pdf.continued import join_continued_grids
-from extract.read.pdf.engines import _SKIP, _title, dedupe_chars, open_pdf, pdfium_chars, pdfium_edges, plumber_geometry
-from extract.read.pdf.geometry import Char, ENGINES, PDFIUM_LOCK, PageGeometry, _Placed
+from extract.read.pdf.engines import (SKIPPED_CODES, dedupe_chars, document_title, open_pdf, pdfium_chars,
+                                      pdfium_edges, plumber_geometry)
+from extract.read.pdf.geometry import Char, ENGINES, PDFIUM_LOCK, PageGeometry, Placed
 from extract.read.pdf.page_text import is_table_page
 
 
@@ -51,11 +52,11 @@ def read_pdf(data: bytes, filename: str | None = None, *, engine: str = "pdfium"
     with PDFIUM_LOCK:
         doc, findings = open_pdf(data)
         stats = _Stats()
-        pages: list[list[_Placed]] = []
+        pages: list[list[Placed]] = []
         body_size = 0.0
         try:
             n_pages = len(doc)
-            title = _title(doc)
+            title = document_title(doc)
             for i in range(n_pages):
                 page = doc[i]
                 try:
@@ -131,7 +132,7 @@ def _sample_size(textpage: pdfium.PdfTextPage, count: int) -> float:
     rect = pdfium_c.FS_RECTF()
     sizes: Counter = Counter()
     for i in range(0, count, max(1, count // 200)):
-        if pdfium_c.FPDFText_GetUnicode(raw, i) in _SKIP or pdfium_c.FPDFText_IsGenerated(raw, i):
+        if pdfium_c.FPDFText_GetUnicode(raw, i) in SKIPPED_CODES or pdfium_c.FPDFText_IsGenerated(raw, i):
             continue
         pdfium_c.FPDFText_GetLooseCharBox(raw, i, rect)
         sizes[round(rect.top - rect.bottom, 1)] += 1
@@ -139,7 +140,7 @@ def _sample_size(textpage: pdfium.PdfTextPage, count: int) -> float:
 
 
 def _read_page(page: pdfium.PdfPage, number: int, engine: str, data: bytes, stats: _Stats,
-               body_size: float) -> tuple[list[_Placed], float]:
+               body_size: float) -> tuple[list[Placed], float]:
     """One page's blocks (and the body text size, learnt from the first prose page)."""
     textpage = page.get_textpage()
     try:
@@ -158,7 +159,7 @@ def _read_page(page: pdfium.PdfPage, number: int, engine: str, data: bytes, stat
             stats.add(chars, unmapped)
             if image_share(page) >= PICTURE_SHARE:  # prose around a picture: maybe a table pasted as one
                 stats.pictured.append(number)
-            return [_Placed(k, line) for k, line in enumerate(page_lines(text, number))], body_size
+            return [Placed(k, line) for k, line in enumerate(page_lines(text, number))], body_size
         if engine == "pdfplumber":
             geom, unmapped = _plumber_page(stats, data, number)
         else:
@@ -176,7 +177,7 @@ def _sampled_chars(textpage: pdfium.PdfTextPage) -> tuple[list[Char], int]:
     out, unmapped = [], 0
     for i in range(pdfium_c.FPDFText_CountChars(raw)):
         code = pdfium_c.FPDFText_GetUnicode(raw, i)
-        if code in _SKIP:
+        if code in SKIPPED_CODES:
             continue
         if pdfium_c.FPDFText_HasUnicodeMapError(raw, i):
             unmapped += 1
@@ -220,7 +221,7 @@ def image_share(page: pdfium.PdfPage) -> float:
     return min(area / page_area, 1.0) if page_area else 0.0
 
 
-def _ocr_picture_pages(data: bytes, pages: list[list[_Placed]], stats: _Stats) -> None:
+def _ocr_picture_pages(data: bytes, pages: list[list[Placed]], stats: _Stats) -> None:
     """Read the pictures of a mixed PDF by OCR: a picture page gives all its blocks, a page of
     text with a large picture only the tables OCR finds in it (its text layer is exact), after
     the page's lines. Without Tesseract (or when it fails) the findings say why."""
@@ -236,7 +237,7 @@ def _ocr_picture_pages(data: bytes, pages: list[list[_Placed]], stats: _Stats) -
     kept = [b for b in blocks if b.page in stats.imageonly or (b.page in stats.pictured and isinstance(b, Grid))]
     for k, block in enumerate(kept):
         if block.page is not None and 1 <= block.page <= len(pages):
-            pages[block.page - 1].append(_Placed(len(pages[block.page - 1]) + k, block))
+            pages[block.page - 1].append(Placed(len(pages[block.page - 1]) + k, block))
     if stats.imageonly or any(isinstance(b, Grid) for b in kept):
         stats.ocr, stats.ocr_read = ocr_findings(kept), bool(stats.imageonly)
 

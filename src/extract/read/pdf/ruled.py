@@ -10,7 +10,7 @@ from typing import Iterable
 from pdfplumber.table import TableFinder
 
 from extract.model import Cell, Grid
-from extract.read.pdf.geometry import Char, PageGeometry, TABLE_SETTINGS, _CellGeom, _Placed
+from extract.read.pdf.geometry import Char, PageGeometry, TABLE_SETTINGS, CellGeom, Placed
 from extract.read.pdf.page_text import join_lines, tidy
 
 
@@ -47,7 +47,7 @@ def _index(bounds: list[float], value: float) -> int:
     return max(0, min(i, len(bounds) - 1))
 
 
-def cells_to_grid(cells: list[tuple[float, float, float, float]], chars: list[Char], page: int) -> _Placed:
+def cells_to_grid(cells: list[tuple[float, float, float, float]], chars: list[Char], page: int) -> Placed:
     """A ruled table as a Grid: spans expanded by identity, every char in the cell holding its centre."""
     xs = cluster_positions([v for c in cells for v in (c[0], c[2])])
     ys = cluster_positions([v for c in cells for v in (c[1], c[3])])
@@ -77,15 +77,15 @@ def cells_to_grid(cells: list[tuple[float, float, float, float]], chars: list[Ch
             r = min(bisect_right(ys, cy) - 1, n_rows - 1)
             members[slots[r][c]].append(ch)
     made: list[Cell] = []
-    geom: dict[int, _CellGeom] = {}
+    geom: dict[int, CellGeom] = {}
     for k, bbox in enumerate(boxes):
         lines = chars_to_lines(members[k])
         cell = Cell(join_lines(line_text(line) for line in lines), page)
         made.append(cell)
         size = max((ch.size for ch in members[k]), default=0.0)
-        geom[id(cell)] = _CellGeom(bbox[2], max((ch.x1 for ch in lines[-1]), default=0.0) if lines else 0.0, size)
+        geom[id(cell)] = CellGeom(bbox[2], max((ch.x1 for ch in lines[-1]), default=0.0) if lines else 0.0, size)
     rows = [[made[k] for k in row] for row in slots]
-    return _Placed(top, Grid(rows, "pdf-grid", page), xs, geom)
+    return Placed(top, Grid(rows, "pdf-grid", page), xs, geom)
 
 
 def chars_to_lines(chars: list[Char]) -> list[list[Char]]:

@@ -8,8 +8,8 @@ from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass
 
-from extract.model import Cell, Grid
-from extract.read.pdf.geometry import Char, _CellGeom, _Placed
+from extract.model import Cell, Grid, Line
+from extract.read.pdf.geometry import Char, CellGeom, Placed
 from extract.read.pdf.page_text import is_number_token, is_page_number, join_lines
 from extract.read.pdf.ruled import chars_to_lines, cluster_positions, line_text
 
@@ -69,7 +69,7 @@ def line_fragments(line: list[Char], gap: float = 0.9) -> list[_Fragment]:
     return frags
 
 
-def words_to_grids(chars: list[Char], page: int, body_size: float) -> tuple[list[_Placed], list[Char]]:
+def words_to_grids(chars: list[Char], page: int, body_size: float) -> tuple[list[Placed], list[Char]]:
     """Borderless tables on a page: runs of small-type lines holding rows of numbers.
     Returns the grids and the chars left for running text."""
     regions: list[list[list[Char]]] = []
@@ -84,9 +84,10 @@ def words_to_grids(chars: list[Char], page: int, body_size: float) -> tuple[list
         elif small:
             regions.append([ln])
         previous = ln if small else None
+    opening = [ln for ln in lines if id(ln) not in furniture][:1]
     out, used = [], set()
     for region in regions:
-        placed = region_to_grid(region, page)
+        placed = region_to_grid(region, page, opens_page=region[0] is next(iter(opening), None))
         if placed is None:
             continue
         out.append(placed)
@@ -100,18 +101,24 @@ def _line_size(line: list[Char]) -> float:
     return sizes.most_common(1)[0][0] if sizes else 0.0
 
 
-def region_to_grid(region: list[list[Char]], page: int) -> _Placed | None:
+def region_to_grid(region: list[list[Char]], page: int, opens_page: bool = False) -> Placed | None:
     """One borderless table. Data rows are the lines holding numbers and the value columns are
     where those numbers line up (left edges or centres, whichever agree better). Label columns
     are the left edges of the labels beside them. A further line of a wrapped label joins the
     nearest data row; other lines (block titles, headers) are rows of their own, a heading
-    wrapped over lines being joined first."""
+    wrapped over lines being joined first.
+
+    A line with a number or two and few headings is no table, unless it `opens_page`: then it may
+    be the last rows of a table cut by the page break, and the grid is read on trust (its
+    `fallback` holds the region as lines, for `join_continued_grids` to keep if it continues
+    nothing)."""
     frag_lines = [line_fragments(ln) for ln in region]
     data = [i for i, frags in enumerate(frag_lines) if any(f.numeric for f in frags)]
     if not data:
         return None
     leaves = header_leaves(frag_lines, data)
-    if len(data) < 2 and sum(f.numeric for f in frag_lines[data[0]]) < 5 and len(leaves) < 3:
+    lone = len(data) < 2 and sum(f.numeric for f in frag_lines[data[0]]) < 5 and len(leaves) < 3
+    if lone and not opens_page:
         return None  # one line with a number or two and no headings: not a table
     numbers = [f for i in data for f in frag_lines[i] if f.numeric]
     anchored = (*numbers, *leaves)  # left edges or centres: whichever line up in fewer columns
@@ -179,7 +186,11 @@ def region_to_grid(region: list[list[Char]], page: int) -> _Placed | None:
     width = n_labels + len(value_cols)
     grid, geom = _fragments_to_cells(rows, is_data, width, n_labels, value_cols, page, centred=not aligned_left)
     top = min(c.top for ln in region for c in ln)
-    return _Placed(top, Grid(grid, "pdf-words", page), column_bounds(label_cols, value_cols, pitch, aligned_left), geom)
+    placed = Placed(top, Grid(grid, "pdf-words", page), column_bounds(label_cols, value_cols, pitch, aligned_left), geom)
+    if lone:
+        placed.fallback = [Placed(min(c.top for c in ln), Line(text, page)) for ln in region
+                           for text in [line_text(ln)] if text]
+    return placed
 
 
 def column_bounds(label_cols: list[float], value_cols: list[float], pitch: float, aligned_left: bool) -> list[float]:
@@ -260,14 +271,14 @@ def _join_header_lines(fragments: list[list[_Fragment]], is_data: list[bool], pi
 
 def _fragments_to_cells(rows: list[dict[int, list[_Fragment]]], is_data: list[bool], width: int, n_labels: int,
                         value_cols: list[float], page: int,
-                        centred: bool = True) -> tuple[list[list[Cell]], dict[int, _CellGeom]]:
+                        centred: bool = True) -> tuple[list[list[Cell]], dict[int, CellGeom]]:
     """Cells from placed fragments, then the spans word positions imply: a label running into
     the next label columns, a vertical label over the rows it stands beside, a group label over
     its numbered items, a header over the value columns it is centred on."""
     texts: list[list[str]] = [[join_lines(f.text for f in sorted(r.get(c, []), key=lambda f: (f.top, f.x0)))
                                for c in range(width)] for r in rows]
     cells: list[list[Cell | None]] = [[None] * width for _ in rows]
-    geom: dict[int, _CellGeom] = {}
+    geom: dict[int, CellGeom] = {}
     # a label whose text runs over the following (empty) label columns spans them
     for r, row in enumerate(rows):
         for c in range(n_labels):
@@ -278,7 +289,7 @@ def _fragments_to_cells(rows: list[dict[int, list[_Fragment]]], is_data: list[bo
             while end < n_labels and not texts[r][end] and _reaches(frags, end, rows):
                 end += 1
             cell = Cell(texts[r][c], page)
-            geom[id(cell)] = _CellGeom(frags[-1].x1 + frags[-1].size, max(f.x1 for f in frags), frags[-1].size)
+            geom[id(cell)] = CellGeom(frags[-1].x1 + frags[-1].size, max(f.x1 for f in frags), frags[-1].size)
             for k in range(c, end):
                 cells[r][k] = cell
     _span_vertical_labels(cells, texts, rows, is_data, n_labels, page)
