@@ -168,7 +168,7 @@ def _stated_cells(reports: pd.DataFrame) -> pc.Expression | None:
             & pc.field("row").isin(sorted({r for _, r, _ in keys})))
 
 
-def table_fingerprints(cells: ds.Dataset | None, batch_rows: int = BATCH_ROWS) -> pd.DataFrame:
+def table_fingerprints(cells: ds.Dataset | None, batch_rows: int | None = None) -> pd.DataFrame:
     """report_id, table, low, high, count, distinct: per table of a report, the sums of the low and
     high 32 bits of its cells' hashes (`cell_hashes`), its cell count, and a bound on its distinct
     non-zero numbers (the count when one batch holds the table; never less). Streams the cells
@@ -177,7 +177,7 @@ def table_fingerprints(cells: ds.Dataset | None, batch_rows: int = BATCH_ROWS) -
     if cells is None:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
     parts = []
-    for batch in cells.to_batches(columns=list(SIGNED_COLUMNS), batch_size=batch_rows, batch_readahead=1,
+    for batch in cells.to_batches(columns=list(SIGNED_COLUMNS), batch_size=batch_rows or BATCH_ROWS, batch_readahead=1,
                                   fragment_readahead=1):
         if batch.num_rows:
             parts.append(_batch_fingerprints(batch.to_pandas()))
