@@ -6,7 +6,7 @@ The collection is synthetic but made of parsed cells: a few dozen forged reports
 templates, pre-2019 legacy tables) are rendered and parsed once, then replicated under new
 report_ids, agencies and years: every agency reports for `YEARS` consecutive years (legacy before
 2019, the 2019 template in 2019-2020, the 2021 one after), each replica's non-zero numbers shifted
-by its own offset (so tables differ, as real ones do), with a copy of last year's tables every
+by its own offset (its number) (so tables differ, as real ones do), with a copy of last year's tables every
 `COPY_EVERY` reports and one report published twice (same cells, another report_id) every
 `TWICE_EVERY`. The curated folder of each size (one Parquet file per year partition, the store's
 layout) is cached under `benchmarks/.cache/cross/` (git-ignored).
@@ -86,7 +86,7 @@ def build(n: int) -> Path:
     base_rows, base_cells = base_reports()
     bases = {key: frame.reset_index(drop=True) for key, frame in base_cells.groupby(["family", "base"])}
     rows_of = {(r["family"], r["base"]): r for r in base_rows.to_dict("records")}
-    last: dict[int, tuple] = {}  # agency -> (family, base, values) of its report of the year before
+    last: dict[int, tuple] = {}  # agency -> (family, base, cells, values) of its report of the year before
     for year in range(FIRST_YEAR, FIRST_YEAR + YEARS):
         reports, cells = [], []
         family = family_of(year)
@@ -98,13 +98,13 @@ def build(n: int) -> Path:
             piece = bases[(family, base)]
             number = ((piece["kind"] == "number") & (piece["value"] != 0)).to_numpy()
             if copied:  # last year's tables, not updated
-                value = before[2]
+                value = before[3]
             else:
                 value = piece["value"].to_numpy(copy=True)
-                value[number] += i % 97
+                value[number] += i  # each report its own numbers
                 if before is not None:  # across templates too
-                    _carry_on(piece, value, bases[(family, before[1])], before[2])
-            last[agency] = (family, base, value)
+                    _carry_on(piece, value, before[2], before[3])
+            last[agency] = (family, base, piece, value)
             raw = piece["raw"].to_numpy(copy=True)
             raw[number] = [f"{v:g}" for v in value[number]]
             name = f"合成省合成市第{agency}县人民政府"

@@ -34,12 +34,14 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from pathlib import Path
+from typing import Iterator
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.dataset as ds
+import pyarrow.parquet as pq
 
 from extract.agencies import pairing_key, year_pairs
 from extract.model import Finding
@@ -133,15 +135,23 @@ def dataset(root: Path, name: str) -> ds.Dataset | None:
 
 
 def scan(data: ds.Dataset | None, columns, where: pc.Expression | None) -> pd.DataFrame:
-    """The rows `where` selects (None: none) of `columns` (those the dataset has), as a frame; `year` null when unknown."""
+    """The rows `where` selects (None: none) of `columns` of the cells, as a frame, in the dataset's order:
+    streamed (`record_batches`), so memory holds one batch and what it keeps."""
     if data is None or where is None:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
-    table = data.to_table(columns=[c for c in data.schema.names if c in set(columns)], filter=where)
-    if "year" in table.column_names:
-        year = table.column("year")
-        known = pc.if_else(pc.equal(year, UNKNOWN_YEAR), pa.scalar(None, pa.int16()), year)
-        table = table.set_column(table.schema.get_field_index("year"), "year", known)
-    return table.to_pandas()
+    kept = [pa.Table.from_batches([batch]).filter(where) for batch in record_batches(data, columns)]
+    return pa.concat_tables(kept, promote_options="default").to_pandas() if kept else pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+
+
+def record_batches(data: ds.Dataset, columns, batch_rows: int | None = None) -> Iterator[pa.RecordBatch]:
+    """`columns` of every file of `data` (those the dataset has, in its order; not the partition's
+    `year`), `batch_rows` rows at a time, file after file. Each file is read page by page (no
+    pre-buffering): the dataset scanner would hold whole row groups of several files at once."""
+    wanted = [c for c in data.schema.names if c in set(columns) and c != "year"]
+    for file in data.files:
+        with data.filesystem.open_input_file(file) as handle:
+            reader = pq.ParquetFile(handle, pre_buffer=False)
+            yield from reader.iter_batches(batch_size=batch_rows or BATCH_ROWS, columns=wanted, use_threads=False)
 
 
 def read_frame(root: Path, name: str, columns) -> pd.DataFrame:
@@ -150,7 +160,10 @@ def read_frame(root: Path, name: str, columns) -> pd.DataFrame:
     data = dataset(root, name)
     if data is None:
         return pd.DataFrame({f.name: pd.Series(dtype=object) for f in SCHEMAS[name] if f.name in set(columns)})
-    return scan(data, [c for c in data.schema.names if c in set(columns)], pc.scalar(True))
+    table = data.to_table(columns=[c for c in data.schema.names if c in set(columns)])
+    year = table.column("year")
+    known = pc.if_else(pc.equal(year, UNKNOWN_YEAR), pa.scalar(None, pa.int16()), year)
+    return table.set_column(table.schema.get_field_index("year"), "year", known).to_pandas()
 
 
 def _of_reports(report_ids) -> pc.Expression | None:
@@ -177,8 +190,7 @@ def table_fingerprints(cells: ds.Dataset | None, batch_rows: int | None = None) 
     if cells is None:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
     parts = []
-    for batch in cells.to_batches(columns=list(SIGNED_COLUMNS), batch_size=batch_rows or BATCH_ROWS, batch_readahead=1,
-                                  fragment_readahead=1):
+    for batch in record_batches(cells, SIGNED_COLUMNS, batch_rows):
         if batch.num_rows:
             parts.append(_batch_fingerprints(batch.to_pandas()))
     if not parts:
