@@ -38,6 +38,7 @@ FIRST_YEAR = 2010
 COPY_EVERY = 200
 TWICE_EVERY = 500
 BASES = 12  # forged reports per template family
+COMPLETE = ".complete"  # written last into a built folder: its number of cells
 
 
 # --- the collection, once per size --------------------------------------------------------------
@@ -75,7 +76,7 @@ def family_of(year: int) -> str:
 def build(n: int) -> Path:
     """The curated folder of `n` synthetic reports (built once)."""
     root = CACHE / f"n{n}" / "curated"
-    if (root / ".complete").exists():
+    if (root / COMPLETE).exists():
         return root
     import numpy as np
     import pandas as pd
@@ -119,7 +120,9 @@ def build(n: int) -> Path:
         for name, frame in (("reports", pd.DataFrame(reports)), ("cells", pd.concat(cells, ignore_index=True))):
             table = sort_rows(conform(to_table(name, frame), name), name)
             write_parquet_atomic(table, partition_dir(root, name, year) / PART_FILE)
-    (root / ".complete").write_text(f"{n}\n")
+    import pyarrow.dataset as ds
+
+    (root / COMPLETE).write_text(f"{ds.dataset(root / 'cells', format='parquet').count_rows()}\n")
     return root
 
 
@@ -181,16 +184,21 @@ def data_mb(root: Path, name: str) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="2000", help="comma-separated numbers of reports")
+    parser.add_argument("--build", type=int, help=argparse.SUPPRESS)  # the child that builds one size
     args = parser.parse_args()
-    sys.path.insert(0, str(REPO / "src"))
+    if args.build:
+        sys.path.insert(0, str(REPO / "src"))
+        build(args.build)
+        return
     rows = []
     for n in (int(s) for s in args.sizes.split(",")):
+        # built in a child, so this process stays small: a forked child starts at its parent's RSS
         start = time.perf_counter()
-        root = build(n)
+        subprocess.run([sys.executable, __file__, "--build", str(n)], check=True,
+                       env={**os.environ, "PYTHONPATH": str(REPO / "src")})
         built = time.perf_counter() - start
-        import pyarrow.dataset as ds
-
-        cells = ds.dataset(root / "cells", format="parquet").count_rows()
+        root = CACHE / f"n{n}" / "curated"
+        cells = int((root / COMPLETE).read_text())
         base, old, new = measure("imports", root), measure("old", root), measure("new", root)
         same = (old["digest"], old["flags"]) == (new["digest"], new["flags"])
         rows.append((n, cells, base, old, new, same))
@@ -200,7 +208,8 @@ def main() -> None:
         print(f"  {'':28}{'seconds':>10}{'peak MB':>10}{'above imports':>15}")
         print(f"  {'imports only (baseline)':28}{base['seconds']:>10.2f}{base['peak_mb']:>10.0f}{0:>15.0f}")
         for label, run in (("whole frames (old)", old), ("scan (new)", new)):
-            print(f"  {label:28}{run['seconds']:>10.2f}{run['peak_mb']:>10.0f}{run['peak_mb'] - base['peak_mb']:>15.0f}")
+            above = run["peak_mb"] - base["peak_mb"]
+            print(f"  {label:28}{run['seconds']:>10.2f}{run['peak_mb']:>10.0f}{above:>15.0f}")
         above = (new["peak_mb"] - base["peak_mb"]) / max(old["peak_mb"] - base["peak_mb"], 1e-9)
         print(f"  new/old: time {new['seconds'] / old['seconds']:.2f}, peak {new['peak_mb'] / old['peak_mb']:.2f}, "
               f"above imports {above:.2f}")
@@ -208,7 +217,8 @@ def main() -> None:
         print("\ngrowth from the smallest size (x data → x MB above imports, old | new):")
         n0, c0, b0, o0, w0, _ = rows[0]
         for n, c, b, o, w, _ in rows[1:]:
-            print(f"  {n:,}: data x{c / c0:.1f}; old x{(o['peak_mb'] - b['peak_mb']) / (o0['peak_mb'] - b0['peak_mb']):.1f}"
+            grown = (o["peak_mb"] - b["peak_mb"]) / (o0["peak_mb"] - b0["peak_mb"])
+            print(f"  {n:,}: data x{c / c0:.1f}; old x{grown:.1f}"
                   f" | new x{(w['peak_mb'] - b['peak_mb']) / max(w0['peak_mb'] - b0['peak_mb'], 1e-9):.1f};"
                   f" time old x{o['seconds'] / o0['seconds']:.1f} | new x{w['seconds'] / w0['seconds']:.1f}")
     if not all(r[-1] for r in rows):

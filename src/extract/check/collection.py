@@ -137,10 +137,11 @@ def dataset(root: Path, name: str) -> ds.Dataset | None:
 def scan(data: ds.Dataset | None, columns, where: pc.Expression | None) -> pd.DataFrame:
     """The rows `where` selects (None: none) of `columns` of the cells, as a frame, in the dataset's order:
     streamed (`record_batches`), so memory holds one batch and what it keeps."""
-    if data is None or where is None:
+    kept = [] if data is None or where is None else [
+        pa.Table.from_batches([batch]).filter(where) for batch in record_batches(data, columns)]
+    if not kept:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
-    kept = [pa.Table.from_batches([batch]).filter(where) for batch in record_batches(data, columns)]
-    return pa.concat_tables(kept, promote_options="default").to_pandas() if kept else pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+    return pa.concat_tables(kept, promote_options="default").to_pandas()
 
 
 def record_batches(data: ds.Dataset, columns, batch_rows: int | None = None) -> Iterator[pa.RecordBatch]:
