@@ -20,20 +20,34 @@ is unchanged. ``origin`` is ``source`` when every cell involved was read by a cl
 `extract.check.report`. `run_cross_checks` writes them into the ``flags`` dataset, replacing the rows of
 these checks (and only those) in every year partition; per-report flags are never touched. A
 reparsed report loses its cross flags until the next run, which the flows do after each curation.
+
+`cross_checks` takes whole frames; `scan_cross_checks` (what `run_cross_checks` runs) gives the same
+flags in bounded memory: each check scans the `cells` dataset for the columns and rows it reads, and
+the two that compare whole tables first stream every cell once into a compact signature per report
+and table (`table_fingerprints`: a sum of 64-bit cell hashes, a cell count, a bound on the distinct
+numbers), then read the cells of the reports whose fingerprints meet another's, where the exact
+comparison of `signatures` decides. A fingerprint never misses a match (equal cells, equal sums); a
+rare collision only costs a read.
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict
 from pathlib import Path
+from typing import Iterator
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.dataset as ds
+import pyarrow.parquet as pq
 
 from extract.agencies import pairing_key, year_pairs
 from extract.model import Finding
 from extract.check.report import CLEAN_METHODS, TOLERANCE
-from extract.store.datasets import FLAGS, curated_lock, migrate_layout, read_dataset, replace_rows, to_table
+from extract.store.datasets import (FLAGS, NULL_PARTITION, SCHEMAS, UNKNOWN_YEAR, curated_lock,
+                                    migrate_layout, replace_rows, to_table)
 from extract.find.statements import COLUMN_PREFIX, FACT_WORDS, FACTS
 
 #: a table with fewer distinct non-zero numbers is too plain to call a copy: all-zero 表四 is common, and
@@ -77,9 +91,158 @@ def run_cross_checks(root: Path, raw: Path | None = None) -> pd.DataFrame:
     root = Path(root)
     raw = Path(raw) if raw is not None else root.parent / "raw"
     manifest = read_manifest(raw) if any((raw / "manifest").glob("*.parquet")) else None
-    flags = cross_checks(read_dataset(root, "reports"), read_dataset(root, "cells"), manifest)
+    flags = scan_cross_checks(root, manifest)
     write_cross_flags(root, flags)
     return flags
+
+
+# ---------------------------------------------------------------- the checks over the datasets, in bounded memory
+
+#: the columns of `reports` the checks read (those the dataset has)
+REPORT_COLUMNS = ("report_id", "year", "agency", "agency_id", "status", "cells",
+                  *(COLUMN_PREFIX + fact for fact in FACTS))
+#: the columns of `cells` the checks read
+CELL_COLUMNS = ("report_id", "table", "row", "column", "value", "kind", "method")
+SIGNED_COLUMNS = ("report_id", "table", "row", "column", "kind", "value")
+#: cells per record batch of the fingerprint scan: what memory holds of the cells at once
+BATCH_ROWS = 65_536
+
+
+def scan_cross_checks(root: Path, manifest: pd.DataFrame | None = None) -> pd.DataFrame:
+    """`cross_checks` over the datasets under `root`, reading only what each check needs: the same flags."""
+    reports = read_frame(root, "reports", REPORT_COLUMNS)
+    cells = dataset(root, "cells")
+    carry = pc.field("table") == "requests"
+    carry &= pc.field("row").isin(["carried_forward", "carried_over"])
+    legacy = (pc.field("table") == "legacy") & pc.field("column").isin(["this_year", "cumulative"])
+    tables, whole = copy_candidates(reports, table_fingerprints(cells))
+    parts = [carry_cross_year(reports, scan(cells, CELL_COLUMNS, carry)),
+             identical_tables(reports, scan(cells, SIGNED_COLUMNS, _of_reports(tables))),
+             duplicates(reports, scan(cells, SIGNED_COLUMNS, _of_reports(whole)), manifest),
+             table_mismatch(reports, scan(cells, CELL_COLUMNS, _stated_cells(reports))),
+             legacy_carry(reports, scan(cells, CELL_COLUMNS, legacy))]
+    return pd.concat([p for p in parts if len(p)] or [_frame([])], ignore_index=True)
+
+
+def dataset(root: Path, name: str) -> ds.Dataset | None:
+    """Dataset `name` under `root`, every Parquet file of every ``year=`` partition (None when none is written)."""
+    path = Path(root) / name
+    if not any(path.glob("year=*/*.parquet")):
+        return None
+    return ds.dataset(path, format="parquet", partitioning=ds.HivePartitioning(
+        pa.schema([("year", pa.int16())]), null_fallback=NULL_PARTITION))
+
+
+def scan(data: ds.Dataset | None, columns, where: pc.Expression | None) -> pd.DataFrame:
+    """The rows `where` selects (None: none) of `columns` of the cells, as a frame, in the dataset's order:
+    streamed (`record_batches`), so memory holds one batch and what it keeps."""
+    kept = [] if data is None or where is None else [
+        pa.Table.from_batches([batch]).filter(where) for batch in record_batches(data, columns)]
+    if not kept:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+    return pa.concat_tables(kept, promote_options="default").to_pandas()
+
+
+def record_batches(data: ds.Dataset, columns, batch_rows: int | None = None) -> Iterator[pa.RecordBatch]:
+    """`columns` of every file of `data` (those the dataset has, in its order; not the partition's
+    `year`), `batch_rows` rows at a time, file after file. Each file is read page by page (no
+    pre-buffering): the dataset scanner would hold whole row groups of several files at once."""
+    wanted = [c for c in data.schema.names if c in set(columns) and c != "year"]
+    for file in data.files:
+        with data.filesystem.open_input_file(file) as handle:
+            reader = pq.ParquetFile(handle, pre_buffer=False)
+            yield from reader.iter_batches(batch_size=batch_rows or BATCH_ROWS, columns=wanted, use_threads=False)
+
+
+def read_frame(root: Path, name: str, columns) -> pd.DataFrame:
+    """Columns of a whole (small) dataset, like `extract.store.datasets.read_dataset`: empty with the
+    wanted columns when nothing is written."""
+    data = dataset(root, name)
+    if data is None:
+        return pd.DataFrame({f.name: pd.Series(dtype=object) for f in SCHEMAS[name] if f.name in set(columns)})
+    table = data.to_table(columns=[c for c in data.schema.names if c in set(columns)])
+    year = table.column("year")
+    known = pc.if_else(pc.equal(year, UNKNOWN_YEAR), pa.scalar(None, pa.int16()), year)
+    return table.set_column(table.schema.get_field_index("year"), "year", known).to_pandas()
+
+
+def _of_reports(report_ids) -> pc.Expression | None:
+    return pc.field("report_id").isin(sorted(report_ids)) if len(report_ids) else None
+
+
+def _stated_cells(reports: pd.DataFrame) -> pc.Expression | None:
+    """The cells `table_mismatch` reads: of reports stating a number, at a key some fact sums."""
+    stated = [c for c in reports.columns if c.startswith(COLUMN_PREFIX) and c[len(COLUMN_PREFIX):] in FACTS]
+    saying = reports.loc[reports[stated].notna().any(axis=1), "report_id"] if stated else []
+    keys = {key for readings in FACTS.values() for keys in readings for key in keys}
+    if not len(saying):
+        return None
+    return (_of_reports(set(saying)) & pc.field("table").isin(sorted({t for t, _, _ in keys}))
+            & pc.field("row").isin(sorted({r for _, r, _ in keys})))
+
+
+def table_fingerprints(cells: ds.Dataset | None, batch_rows: int | None = None) -> pd.DataFrame:
+    """report_id, table, low, high, count, distinct: per table of a report, the sums of the low and
+    high 32 bits of its cells' hashes (`cell_hashes`), its cell count, and a bound on its distinct
+    non-zero numbers (the count when one batch holds the table; never less). Streams the cells
+    record batch by record batch: memory holds one batch and the fingerprints."""
+    columns = ["report_id", "table", "low", "high", "count", "distinct"]
+    if cells is None:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+    parts = []
+    for batch in record_batches(cells, SIGNED_COLUMNS, batch_rows):
+        if batch.num_rows:
+            parts.append(_batch_fingerprints(batch.to_pandas()))
+    if not parts:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+    return pd.concat(parts, ignore_index=True).groupby(["report_id", "table"], sort=False).sum().reset_index()
+
+
+def _batch_fingerprints(cells: pd.DataFrame) -> pd.DataFrame:
+    hashes = cell_hashes(cells)
+    frame = pd.DataFrame({"report_id": cells["report_id"], "table": cells["table"],
+                          "low": (hashes & np.uint64(0xFFFFFFFF)).astype("int64"),
+                          "high": (hashes >> np.uint64(32)).astype("int64"),
+                          "nonzero": cells["value"].where((cells["kind"] == "number") & (cells["value"] != 0))})
+    grouped = frame.groupby(["report_id", "table"], sort=False)
+    return pd.DataFrame({"low": grouped["low"].sum(), "high": grouped["high"].sum(), "count": grouped["low"].size(),
+                         "distinct": grouped["nonzero"].nunique()}).reset_index()
+
+
+def cell_hashes(cells: pd.DataFrame) -> np.ndarray:
+    """A 64-bit hash per cell of what `signatures` compares: its key, kind and value as printed there
+    (``{value:g}``, each distinct value formatted once), mixed so a sum of them tells multisets apart."""
+    place = pd.util.hash_pandas_object(cells[["table", "row", "column", "kind"]], index=False).to_numpy()
+    codes, values = pd.factorize(cells["value"])
+    printed = pd.util.hash_array(np.array([f"{v:g}" for v in values] + [""], dtype=object))
+    return _mix(place ^ _mix(printed[codes]))  # code -1 (no value) is the last: ""
+
+
+def _mix(x: np.ndarray) -> np.ndarray:
+    """splitmix64's finaliser: every input bit moves about half the output bits (wrapping uint64)."""
+    x = x.astype(np.uint64, copy=True)
+    x ^= x >> np.uint64(30)
+    x *= np.uint64(0xBF58476D1CE4E5B9)
+    x ^= x >> np.uint64(27)
+    x *= np.uint64(0x94D049BB133111EB)
+    return x ^ (x >> np.uint64(31))
+
+
+def copy_candidates(reports: pd.DataFrame, fingerprints: pd.DataFrame) -> tuple[set, set]:
+    """The reports `identical_tables` and `duplicates` must compare cell for cell: those with a table
+    (that it would compare) fingerprinted like another report's, and those whose whole fingerprint
+    meets another's. Every report in a true match is among them."""
+    who = _who(reports)[["report_id", "agency_key", "year"]]
+    prints = fingerprints.merge(who, on="report_id")
+    tables = prints[(prints["distinct"] >= MIN_DISTINCT) & prints["agency_key"].notna() & prints["year"].notna()]
+    whole = prints.groupby("report_id", sort=False)[["low", "high", "count"]].sum().reset_index()
+    return _meeting(tables, ["table", "low", "high", "count"]), _meeting(whole, ["low", "high", "count"])
+
+
+def _meeting(prints: pd.DataFrame, by: list[str]) -> set:
+    """report_ids of `prints` sharing the values of `by` with another report."""
+    shared = prints.groupby(by, sort=False)["report_id"].transform("nunique") > 1
+    return set(prints.loc[shared, "report_id"])
 
 
 def write_cross_flags(root: Path, flags: pd.DataFrame) -> None:
