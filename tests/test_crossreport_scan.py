@@ -26,7 +26,7 @@ from extract.forge.prose import write_prose
 from extract.forge.text import render_text
 from extract.parse import parse_bytes
 from extract.store.curate import curate
-from extract.store.datasets import read_dataset
+from extract.store.datasets import dataset_files, read_dataset
 
 CITY = 1
 
@@ -123,7 +123,7 @@ def test_fingerprints_meet_exactly_when_the_cells_are_the_same(tmp_path):
     results = [parse_bytes(html(r), f"{r.year}.html") for r in (original, copied, changed)]
     curate(results, root)
     reports = read_dataset(root, "reports")
-    prints = crossreport.table_fingerprints(crossreport.dataset(root, "cells"), batch_rows=5)
+    prints = crossreport.table_fingerprints(dataset_files(root, "cells"), batch_rows=5)
     assert len(prints) == len(read_dataset(root, "cells").groupby(["report_id", "table"]))
     tables, whole = crossreport.copy_candidates(reports, prints)
     ids = [r.report["report_id"] for r in results]

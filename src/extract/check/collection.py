@@ -40,14 +40,13 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 from extract.agencies import pairing_key, year_pairs
 from extract.model import Finding
 from extract.check.report import CLEAN_METHODS, TOLERANCE
-from extract.store.datasets import (FLAGS, NULL_PARTITION, SCHEMAS, UNKNOWN_YEAR, curated_lock,
-                                    migrate_layout, replace_rows, to_table)
+from extract.store.datasets import (FLAGS, curated_lock, dataset_files, migrate_layout, read_dataset, replace_rows,
+                                    to_table)
 from extract.find.statements import COLUMN_PREFIX, FACT_WORDS, FACTS
 
 #: a table with fewer distinct non-zero numbers is too plain to call a copy: all-zero 表四 is common, and
@@ -110,8 +109,8 @@ BATCH_ROWS = 65_536
 
 def scan_cross_checks(root: Path, manifest: pd.DataFrame | None = None) -> pd.DataFrame:
     """`cross_checks` over the datasets under `root`, reading only what each check needs: the same flags."""
-    reports = read_frame(root, "reports", REPORT_COLUMNS)
-    cells = dataset(root, "cells")
+    reports = read_dataset(root, "reports", REPORT_COLUMNS)
+    cells = dataset_files(root, "cells")
     carry = pc.field("table") == "requests"
     carry &= pc.field("row").isin(["carried_forward", "carried_over"])
     legacy = (pc.field("table") == "legacy") & pc.field("column").isin(["this_year", "cumulative"])
@@ -124,46 +123,24 @@ def scan_cross_checks(root: Path, manifest: pd.DataFrame | None = None) -> pd.Da
     return pd.concat([p for p in parts if len(p)] or [_frame([])], ignore_index=True)
 
 
-def dataset(root: Path, name: str) -> ds.Dataset | None:
-    """Dataset `name` under `root`, every Parquet file of every ``year=`` partition (None when none is written)."""
-    path = Path(root) / name
-    if not any(path.glob("year=*/*.parquet")):
-        return None
-    return ds.dataset(path, format="parquet", partitioning=ds.HivePartitioning(
-        pa.schema([("year", pa.int16())]), null_fallback=NULL_PARTITION))
-
-
-def scan(data: ds.Dataset | None, columns, where: pc.Expression | None) -> pd.DataFrame:
+def scan(files: list[Path], columns, where: pc.Expression | None) -> pd.DataFrame:
     """The rows `where` selects (None: none) of `columns` of the cells, as a frame, in the dataset's order:
     streamed (`record_batches`), so memory holds one batch and what it keeps."""
-    kept = [] if data is None or where is None else [
-        pa.Table.from_batches([batch]).filter(where) for batch in record_batches(data, columns)]
+    kept = [] if where is None else [
+        pa.Table.from_batches([batch]).filter(where) for batch in record_batches(files, columns)]
     if not kept:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
     return pa.concat_tables(kept, promote_options="default").to_pandas()
 
 
-def record_batches(data: ds.Dataset, columns, batch_rows: int | None = None) -> Iterator[pa.RecordBatch]:
-    """`columns` of every file of `data` (those the dataset has, in its order; not the partition's
-    `year`), `batch_rows` rows at a time, file after file. Each file is read page by page (no
-    pre-buffering): the dataset scanner would hold whole row groups of several files at once."""
-    wanted = [c for c in data.schema.names if c in set(columns) and c != "year"]
-    for file in data.files:
-        with data.filesystem.open_input_file(file) as handle:
-            reader = pq.ParquetFile(handle, pre_buffer=False)
-            yield from reader.iter_batches(batch_size=batch_rows or BATCH_ROWS, columns=wanted, use_threads=False)
-
-
-def read_frame(root: Path, name: str, columns) -> pd.DataFrame:
-    """Columns of a whole (small) dataset, like `extract.store.datasets.read_dataset`: empty with the
-    wanted columns when nothing is written."""
-    data = dataset(root, name)
-    if data is None:
-        return pd.DataFrame({f.name: pd.Series(dtype=object) for f in SCHEMAS[name] if f.name in set(columns)})
-    table = data.to_table(columns=[c for c in data.schema.names if c in set(columns)])
-    year = table.column("year")
-    known = pc.if_else(pc.equal(year, UNKNOWN_YEAR), pa.scalar(None, pa.int16()), year)
-    return table.set_column(table.schema.get_field_index("year"), "year", known).to_pandas()
+def record_batches(files: list[Path], columns, batch_rows: int | None = None) -> Iterator[pa.RecordBatch]:
+    """`columns` of every data file (those each has; not the partition's `year`), `batch_rows` rows
+    at a time, file after file. Each file is read page by page (no pre-buffering): the dataset
+    scanner would hold whole row groups of several files at once."""
+    for file in files:
+        reader = pq.ParquetFile(file, pre_buffer=False)
+        wanted = [c for c in reader.schema_arrow.names if c in set(columns) and c != "year"]
+        yield from reader.iter_batches(batch_size=batch_rows or BATCH_ROWS, columns=wanted, use_threads=False)
 
 
 def _of_reports(report_ids) -> pc.Expression | None:
@@ -181,14 +158,12 @@ def _stated_cells(reports: pd.DataFrame) -> pc.Expression | None:
             & pc.field("row").isin(sorted({r for _, r, _ in keys})))
 
 
-def table_fingerprints(cells: ds.Dataset | None, batch_rows: int | None = None) -> pd.DataFrame:
+def table_fingerprints(cells: list[Path], batch_rows: int | None = None) -> pd.DataFrame:
     """report_id, table, low, high, count, distinct: per table of a report, the sums of the low and
     high 32 bits of its cells' hashes (`cell_hashes`), its cell count, and a bound on its distinct
     non-zero numbers (the count when one batch holds the table; never less). Streams the cells
     record batch by record batch: memory holds one batch and the fingerprints."""
     columns = ["report_id", "table", "low", "high", "count", "distinct"]
-    if cells is None:
-        return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
     parts = []
     for batch in record_batches(cells, SIGNED_COLUMNS, batch_rows):
         if batch.num_rows:

@@ -135,8 +135,9 @@ def bucket_of(report_id: str) -> str:
 
 def buckets_of(report_ids: pa.Array | pa.ChunkedArray) -> pa.Array:
     """`bucket_of` each id of a column (computed once per distinct id)."""
-    encoded = pc.dictionary_encode(report_ids).combine_chunks() if isinstance(report_ids, pa.ChunkedArray) \
-        else pc.dictionary_encode(report_ids)
+    if isinstance(report_ids, pa.ChunkedArray):
+        report_ids = report_ids.combine_chunks()
+    encoded = pc.dictionary_encode(report_ids)
     names = pa.array([bucket_of(i) for i in encoded.dictionary.to_pylist()], pa.string())
     return names.take(encoded.indices)
 
@@ -254,13 +255,6 @@ def read_file_table(file: Path, name: str) -> pa.Table:
     return conform(pq.ParquetFile(file).read(), name)
 
 
-def read_partition(path: Path, name: str, filters: pc.Expression | None = None) -> pd.DataFrame:
-    """One year partition (all its files; with `filters`, only the rows they select) as a frame."""
-    tables = [pq.read_table(f, filters=filters) for f in partition_files(path)]
-    tables = [conform(t, name) for t in tables]
-    return (pa.concat_tables(tables) if tables else partition_schema(name).empty_table()).to_pandas()
-
-
 def partition_ids(file: Path) -> pa.Array:
     """The distinct report_ids of one data file (read from that column alone)."""
     if not Path(file).exists():
@@ -292,11 +286,6 @@ def upsert_file(root: Path, name: str, year, bucket: str, rows: pa.Table | None,
 def sort_rows(table: pa.Table, name: str) -> pa.Table:
     """A file's rows in the dataset's order (`SORT_KEYS`, nulls first; stable)."""
     return table.sort_by([(key, "ascending", "at_start") for key in SORT_KEYS[name]])
-
-
-def year_filter(year) -> pc.Expression:
-    """The rows of one year partition (the unknown year: a null `year`)."""
-    return pc.field("year").is_null() if year is None else pc.field("year") == year
 
 
 def files_holding(root: Path, name: str, report_ids: pa.Array) -> set[tuple]:
