@@ -33,7 +33,7 @@ def free_port() -> int:
 
 def start_ogi_run(cwd: Path, port: int, *args: str, **env) -> subprocess.Popen:
     clean = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
-    clean.update(COLUMNS="200", **env)
+    clean.update(COLUMNS="200", OGI_CACHE=str(cwd / ".cache"), **env)  # the user's cache untouched
     return subprocess.Popen([sys.executable, "-m", "extract.cli", "run", "--demo-port", str(port), *args], cwd=cwd,
                             env=clean, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
@@ -90,6 +90,18 @@ def test_ogi_run_curates_the_demo_portal(first_run):
     # Prefect kept its state here, quietly
     assert (cwd / ".prefect").is_dir() and any((cwd / ".prefect").glob("*.db"))
     assert "Beginning flow run" not in done.stdout + done.stderr
+
+
+def test_the_demo_portal_keeps_its_rendered_files_for_the_next_run(first_run):
+    """The second `ogi run` answers the crawl's conditional GETs from these, instead of rendering
+    every PDF and DOCX again (`extract.forge.render_cache`)."""
+    import hashlib
+
+    folders = list((first_run["cwd"] / ".cache" / "ogi-reports" / "demo-portal").iterdir())
+    assert len(folders) == 1
+    cached = {hashlib.sha256(p.read_bytes()).hexdigest() for p in folders[0].iterdir() if not p.name.startswith(".")}
+    archived = set(first_run["manifest"].loc[first_run["manifest"]["outcome"] == "new", "sha256"])
+    assert len(archived) == 25 and archived <= cached
 
 
 def test_second_run_parses_only_what_changed(first_run, prefect_harness):

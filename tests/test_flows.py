@@ -254,3 +254,41 @@ def test_a_flow_script_starts_one_temporary_server_for_itself_and_its_workers(ra
     result = json.loads(done.stdout.strip().splitlines()[-1])
     assert result["parsed"] == 11 and result["failed_batches"] == 0
     assert "Starting temporary server" not in done.stdout + done.stderr
+
+
+HEARTBEATS = """
+import sys
+from extract.flows.runtime import prefect_api, prefect_environment
+prefect_environment(sys.argv[1])
+import time
+import prefect.flow_engine as engine
+from prefect import flow
+from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+
+beats = []
+emit = engine.FlowRunEngine._emit_flow_run_heartbeat
+engine.FlowRunEngine._emit_flow_run_heartbeat = lambda self, *a: (beats.append(1), emit(self, *a))
+
+@flow
+def pause():
+    time.sleep(0.5)
+
+with prefect_api():
+    pause()
+    quiet = len(beats)
+    with temporary_settings({PREFECT_FLOWS_HEARTBEAT_FREQUENCY: 30}):  # what a lasting server gets
+        pause()
+print(quiet, len(beats) - quiet)
+"""
+
+
+def test_flows_on_the_temporary_server_send_no_heartbeats(tmp_path):
+    """Heartbeats let a lasting server mark a crashed run; the temporary one ends with the command,
+    and each flow's end would wait up to a second for the heartbeat thread (three flows a run)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    env["PYTHONPATH"] = str(REPO / "src")
+    done = subprocess.run([sys.executable, "-c", HEARTBEATS, str(tmp_path / ".prefect")], env=env, cwd=tmp_path,
+                          capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stderr[-3000:]
+    quiet, beating = map(int, done.stdout.split())
+    assert (quiet, beating) == (0, 1)

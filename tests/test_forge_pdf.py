@@ -63,6 +63,16 @@ def test_rendering_is_deterministic(report, rendered):
 # ---------------------------------------------------------------- text and fonts
 
 
+@pytest.mark.skipif(forge.fonts() == (forge.BUILTIN_FONT, forge.BUILTIN_FONT), reason="no Noto CJK or fontTools")
+def test_the_font_subset_is_the_same_bytes_whenever_it_is_built(tmp_path):
+    """The subset is built once per cache: two machines (or a cleared cache) must forge the same
+    PDFs, or a rerun of the demo portal would serve every PDF as a new version."""
+    chars = forge.forge_chars()
+    forge._truetype_subset("serif", chars, tmp_path / "a.ttf")
+    forge._truetype_subset("serif", chars, tmp_path / "b.ttf")
+    assert (tmp_path / "a.ttf").read_bytes() == (tmp_path / "b.ttf").read_bytes()
+
+
 @pytest.mark.parametrize("layout", ["wps", "builtin_font"])
 def test_pdfplumber_reads_the_cjk_text_back(report, rendered, layout):
     text = "".join(pages_text(rendered[layout])).replace("\n", "")

@@ -169,7 +169,7 @@ def run(portals: Optional[Path] = typer.Option(None, "--portals", metavar="FILE"
         api = stack.enter_context(prefect_api(server))
         bars("prefect", 1, 1)
         state = pipeline.pipeline_flow(urls=start_urls, portals_file=str(portals) if portals else None,
-                                       raw_dir=str(raw), curated_dir=str(out), rate=100.0 if start_urls else 1.0,
+                                       raw_dir=str(raw), curated_dir=str(out), rate=settings.DEMO_RATE if start_urls else 1.0,
                                        dask_address=dask, workers=workers, years=year, portals=portal,
                                        **({"max_pages": max_pages} if max_pages else {}), return_state=True)
         result = state.result(raise_on_failure=False)
@@ -273,7 +273,7 @@ def demo_portal(port: int = typer.Option(DEMO_PORT, "--port", help="Port on 127.
     """Serve the forged demo portal on 127.0.0.1 until Ctrl-C (what `ogi run` crawls)."""
     from extract.forge.portal import serve_demo_portal
 
-    serve_demo_portal(port=port, seed=seed)
+    serve_demo_portal(port=port, seed=seed, cache=settings.demo_cache_dir())
 
 
 # the research commands (extract.research.commands): checks across reports, corrections, the HTML report
@@ -330,9 +330,9 @@ def _demo_portal(port: int) -> Iterator[list[str]]:
     from extract.forge.portal import DemoPortal
 
     try:
-        portal = DemoPortal(seed=0, port=port).start()
+        portal = DemoPortal(seed=0, port=port, cache=settings.demo_cache_dir()).start()
     except OSError:  # the port is taken: any free one (a rerun then fetches every file again)
-        portal = DemoPortal(seed=0, port=0).start()
+        portal = DemoPortal(seed=0, port=0, cache=settings.demo_cache_dir()).start()
     console.print(f"demo portal on {portal.base_url}/")
     threading.Thread(target=_render_all, args=(portal,), name="demo-portal-warm-up", daemon=True).start()
     try:

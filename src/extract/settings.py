@@ -3,6 +3,7 @@ documents go to one write. Commands, flows and library functions take them as th
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 #: the raw archive: content-addressed report files and the crawl manifest (`extract.crawl.archive`)
@@ -11,3 +12,18 @@ RAW_DIR = Path("data/raw")
 CURATED_DIR = Path("data/curated")
 #: the demo portal's port (`ogi run`, `ogi demo-portal`): a fixed port keeps its URLs, so a rerun gets 304s
 DEMO_PORT = 8765
+#: requests per second the crawl sends the demo portal (it is the command's own, on 127.0.0.1; real
+#: portals get `extract.crawl.fetch.FetchPolicy.rate`, one a second)
+DEMO_RATE = 1000.0
+
+
+def cache_dir() -> Path:
+    """The project's cache (the forge's font subsets, the demo portal's rendered files):
+    `ogi-reports/` in `$OGI_CACHE`, else `$XDG_CACHE_HOME`, else `~/.cache`. Safe to delete."""
+    base = os.environ.get("OGI_CACHE") or os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "ogi-reports"
+
+
+def demo_cache_dir() -> Path:
+    """Where the demo portal keeps its rendered files between runs (`extract.forge.render_cache`)."""
+    return cache_dir() / "demo-portal"

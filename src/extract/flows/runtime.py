@@ -8,6 +8,7 @@ importing this module imports no Prefect.
 from __future__ import annotations
 
 import atexit
+import importlib
 import importlib.util
 import os
 import socket
@@ -132,7 +133,11 @@ def prefect_api(server: TemporaryServer | None = None) -> Iterator[str]:
     temporary local server for the duration of the block (`server`, when one was started earlier
     by `temporary_server`). Its address goes into the environment, so worker processes (a process
     pool, a local Dask cluster) report to it too instead of each starting a server of its own."""
-    from prefect.settings import PREFECT_API_URL, temporary_settings
+    from prefect.settings import (
+        PREFECT_API_URL,
+        PREFECT_FLOWS_HEARTBEAT_FREQUENCY,
+        temporary_settings,
+    )
 
     url = PREFECT_API_URL.value()
     if url:
@@ -142,10 +147,13 @@ def prefect_api(server: TemporaryServer | None = None) -> Iterator[str]:
         return
     server = server or TemporaryServer().start()
     try:
+        _import_flow_engine()  # while the server starts
         url = server.ready()
         os.environ["PREFECT_API_URL"] = url
         _refresh_global_settings()  # threads without a context of their own (Prefect's) see it too
-        with temporary_settings({PREFECT_API_URL: url}):
+        # no heartbeats: they let a lasting server mark a crashed run, and this one ends with the
+        # command; each flow's end would wait up to a second for the heartbeat thread to wake
+        with temporary_settings({PREFECT_API_URL: url, PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
             try:
                 yield url
             finally:  # while the settings still name the server: a log worker started now must not
@@ -154,6 +162,17 @@ def prefect_api(server: TemporaryServer | None = None) -> Iterator[str]:
         os.environ.pop("PREFECT_API_URL", None)
         _refresh_global_settings()
         server.stop()
+
+
+#: what a flow run imports on first use (Prefect's engines, the parameter encoder, the run graph,
+#: the event loop's backend): imported while the temporary server starts, not after
+FLOW_ENGINE_MODULES = ("prefect.flow_engine", "prefect.task_engine", "prefect.artifacts", "fastapi.encoders",
+                       "prefect.utilities.visualization", "anyio._backends._asyncio")
+
+
+def _import_flow_engine() -> None:
+    for name in FLOW_ENGINE_MODULES:
+        importlib.import_module(name)
 
 
 def _refresh_global_settings() -> None:

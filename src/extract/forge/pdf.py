@@ -39,6 +39,7 @@ from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
+from extract import settings
 from extract import template as tpl
 from extract.forge.model import Report
 from extract.forge.prose import Prose, write_prose
@@ -107,8 +108,7 @@ _FACES = {"serif": ("NotoSerifCJK-Regular.ttc", "Noto Serif CJK SC"),
 
 
 def _cache_dir() -> Path:
-    base = os.environ.get("OGI_CACHE") or os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    path = Path(base) / "ogi-reports" / "fonts"
+    path = settings.cache_dir() / "fonts"
     try:
         path.mkdir(parents=True, exist_ok=True)
         return path
@@ -133,12 +133,13 @@ def _truetype_subset(face: str, chars: str, out: Path) -> None:
     """Subset a Noto CJK face to `chars` and convert its CFF outlines to TrueType."""
     from fontTools.pens.cu2quPen import Cu2QuPen
     from fontTools.pens.ttGlyphPen import TTGlyphPen
-    from fontTools.ttLib import TTCollection, TTFont as FTFont, newTable
+    from fontTools.ttLib import TTCollection, newTable
+    from fontTools.ttLib import TTFont as FTFont
 
     filename, family = _FACES[face]
     path = _NOTO / filename
     names = [f["name"].getDebugName(1) for f in TTCollection(str(path), lazy=True).fonts]
-    font = FTFont(str(path), fontNumber=names.index(family), lazy=False)
+    font = FTFont(str(path), fontNumber=names.index(family), lazy=False, recalcTimestamp=False)  # same bytes every build
     subset_glyphs(font, chars)
     glyphs = font.getGlyphSet()
     glyf = newTable("glyf")

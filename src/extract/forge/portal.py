@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time as dtime, timezone
 from email.utils import format_datetime, parsedate_to_datetime
 from html import escape
+from pathlib import Path
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Callable
 from urllib.parse import parse_qs, urlsplit
@@ -40,6 +41,7 @@ from extract.forge.html import Chrome, cms_page, render_html
 from extract.forge.legacy import LegacyReport, generate_legacy, render_legacy, render_legacy_html
 from extract.forge.model import MESSES, Mess, Report, generate
 from extract.forge.prose import write_prose
+from extract.forge.render_cache import RenderCache
 
 SITE = "清河市人民政府"
 CITY_AGENCY = "江南省清河市人民政府"
@@ -128,10 +130,12 @@ def _soffice_available() -> bool:
 class DemoPortal:
     """The forged site, served from a background thread.
 
-    Use as a context manager, or call `start()` and `stop()`. `port=0` takes a free port.
+    Use as a context manager, or call `start()` and `stop()`. `port=0` takes a free port. With a
+    `cache` folder, rendered files are kept there for the next portal of the same seed and code
+    (`extract.forge.render_cache`); without, each portal renders its files anew.
     """
 
-    def __init__(self, seed: int = 0, host: str = "127.0.0.1", port: int = 0):
+    def __init__(self, seed: int = 0, host: str = "127.0.0.1", port: int = 0, cache: Path | None = None):
         self.seed = seed
         self.host = host
         self.port = port
@@ -144,6 +148,7 @@ class DemoPortal:
         self._docs: dict[int, bytes] | None = None
         self.has_pdf = _pdf_available()
         self.has_doc = _soffice_available()
+        self._disk = RenderCache(cache, "demo portal", seed, self.has_pdf, self.has_doc) if cache else None
         self._plans = self._plan_reports()
         self._resources: dict[str, Resource] = {}
         self._city_items: list[Item] = []
@@ -514,7 +519,11 @@ class DemoPortal:
             lock = self._locks.setdefault(key, threading.Lock())
         with lock:
             if key not in self._cache:
-                body = resource.make()
+                body = self._disk.get(key) if self._disk else None
+                if body is None:
+                    body = resource.make()
+                    if self._disk:
+                        self._disk.put(key, body)
                 self._cache[key] = (body, '"' + hashlib.sha1(body).hexdigest()[:20] + '"')
         return self._cache[key]
 
@@ -621,9 +630,9 @@ def _attachment_article(report: Report, chrome: Chrome, encoding: str, declare: 
                     published=report.published.isoformat())
 
 
-def serve_demo_portal(port: int = 8000, seed: int = 0, host: str = "127.0.0.1") -> None:
+def serve_demo_portal(port: int = 8000, seed: int = 0, host: str = "127.0.0.1", cache: Path | None = None) -> None:
     """Serve the demo portal until interrupted (``ogi demo-portal``)."""
-    portal = DemoPortal(seed=seed, host=host, port=port).start()
+    portal = DemoPortal(seed=seed, host=host, port=port, cache=cache).start()
     print(f"demo portal on {portal.base_url}/ — {len(portal.expected)} report files; start URLs:")
     for url in portal.start_urls:
         print(f"  {url}")
