@@ -32,7 +32,7 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-CACHE = REPO / "benchmarks" / ".cache" / "cross"
+CACHE = REPO / "benchmarks" / ".cache" / "cross-by-report"  # the store's layout: a file per report bucket
 YEARS = 15
 FIRST_YEAR = 2010
 COPY_EVERY = 200
@@ -82,7 +82,9 @@ def build(n: int) -> Path:
     import pandas as pd
 
     from extract.atomic import write_parquet_atomic
-    from extract.store.datasets import PART_FILE, conform, partition_dir, sort_rows, to_table
+    import pyarrow.compute as pc
+
+    from extract.store.datasets import buckets_of, conform, part_path, sort_rows, to_table
 
     base_rows, base_cells = base_reports()
     bases = {key: frame.reset_index(drop=True) for key, frame in base_cells.groupby(["family", "base"])}
@@ -118,8 +120,11 @@ def build(n: int) -> Path:
                                 "agency_id": f"ag-{agency:016x}", "source_path": f"synthetic/{i}-{copy}.html",
                                 "title": f"{name}{year}年政府信息公开工作年度报告"})
         for name, frame in (("reports", pd.DataFrame(reports)), ("cells", pd.concat(cells, ignore_index=True))):
-            table = sort_rows(conform(to_table(name, frame), name), name)
-            write_parquet_atomic(table, partition_dir(root, name, year) / PART_FILE)
+            table = conform(to_table(name, frame), name)
+            buckets = buckets_of(table.column("report_id"))  # the store's layout: a file per bucket
+            for bucket in pc.unique(buckets).to_pylist():
+                rows = sort_rows(table.filter(pc.equal(buckets, bucket)), name)
+                write_parquet_atomic(rows, part_path(root, name, year, bucket))
     import pyarrow.dataset as ds
 
     (root / COMPLETE).write_text(f"{ds.dataset(root / 'cells', format='parquet').count_rows()}\n")

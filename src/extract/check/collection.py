@@ -34,7 +34,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 import numpy as np
 import pandas as pd
@@ -108,39 +108,68 @@ BATCH_ROWS = 65_536
 
 
 def scan_cross_checks(root: Path, manifest: pd.DataFrame | None = None) -> pd.DataFrame:
-    """`cross_checks` over the datasets under `root`, reading only what each check needs: the same flags."""
+    """`cross_checks` over the datasets under `root`, reading only what each check needs: the same
+    flags, from two passes over the cells. The first takes the tables' fingerprints and the cells
+    the carry-over, legacy and stated-number checks read; the second, the cells of the reports
+    whose fingerprints meet another's (what the copy checks compare cell for cell)."""
     reports = read_dataset(root, "reports", REPORT_COLUMNS)
     cells = dataset_files(root, "cells")
-    carry = pc.field("table") == "requests"
-    carry &= pc.field("row").isin(["carried_forward", "carried_over"])
+    carry = (pc.field("table") == "requests") & pc.field("row").isin(["carried_forward", "carried_over"])
     legacy = (pc.field("table") == "legacy") & pc.field("column").isin(["this_year", "cumulative"])
-    tables, whole = copy_candidates(reports, table_fingerprints(cells))
-    parts = [carry_cross_year(reports, scan(cells, CELL_COLUMNS, carry)),
-             identical_tables(reports, scan(cells, SIGNED_COLUMNS, _of_reports(tables))),
-             duplicates(reports, scan(cells, SIGNED_COLUMNS, _of_reports(whole)), manifest),
-             table_mismatch(reports, scan(cells, CELL_COLUMNS, _stated_cells(reports))),
-             legacy_carry(reports, scan(cells, CELL_COLUMNS, legacy))]
+    prints, read = fingerprint_and_select(cells, {"carry": carry, "stated": _stated_cells(reports),
+                                                  "legacy": legacy})
+    tables, whole = copy_candidates(reports, prints)
+    signed = scan(cells, SIGNED_COLUMNS, {"tables": _of_reports(tables), "whole": _of_reports(whole)})
+    parts = [carry_cross_year(reports, read["carry"]), identical_tables(reports, signed["tables"]),
+             duplicates(reports, signed["whole"], manifest), table_mismatch(reports, read["stated"]),
+             legacy_carry(reports, read["legacy"])]
     return pd.concat([p for p in parts if len(p)] or [_frame([])], ignore_index=True)
 
 
-def scan(files: list[Path], columns, where: pc.Expression | None) -> pd.DataFrame:
-    """The rows `where` selects (None: none) of `columns` of the cells, as a frame, in the dataset's order:
-    streamed (`record_batches`), so memory holds one batch and what it keeps."""
-    kept = [] if where is None else [
-        pa.Table.from_batches([batch]).filter(where) for batch in record_batches(files, columns)]
-    if not kept:
+Selections = dict[str, "pc.Expression | None"]  # name → the rows it picks (None: none)
+
+
+def scan(files: list[Path], columns, selections: Selections, batch_rows: int | None = None,
+         each_batch: Callable[[pa.Table], None] | None = None) -> dict[str, pd.DataFrame]:
+    """The rows each of `selections` picks of `columns` of the cells, as frames in the dataset's
+    order, from one pass over the files (`record_batches`): memory holds one batch and what the
+    selections keep. `each_batch` sees every batch on the way."""
+    kept: dict[str, list[pa.Table]] = {name: [] for name in selections}
+    for table in record_batches(files, columns, batch_rows):
+        if each_batch is not None:
+            each_batch(table)
+        for name, where in selections.items():
+            if where is not None:
+                kept[name].append(table.filter(where))
+    return {name: _cells_frame(parts, columns) for name, parts in kept.items()}
+
+
+def _cells_frame(parts: list[pa.Table], columns) -> pd.DataFrame:
+    if not parts:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
-    return pa.concat_tables(kept, promote_options="default").to_pandas()
+    return pa.concat_tables(parts, promote_options="default").to_pandas()
 
 
-def record_batches(files: list[Path], columns, batch_rows: int | None = None) -> Iterator[pa.RecordBatch]:
-    """`columns` of every data file (those each has; not the partition's `year`), `batch_rows` rows
-    at a time, file after file. Each file is read page by page (no pre-buffering): the dataset
-    scanner would hold whole row groups of several files at once."""
+def record_batches(files: list[Path], columns, batch_rows: int | None = None) -> Iterator[pa.Table]:
+    """`columns` of every data file (those each has; not the partition's `year`), about `batch_rows`
+    rows at a time, file after file: a big file in pieces, small ones gathered (a sparse partition
+    has a file per few reports, and each batch costs the checks a fixed time). Each file is read
+    page by page (no pre-buffering): the dataset scanner would hold whole row groups of several
+    files at once."""
+    size = batch_rows or BATCH_ROWS
+    held: list[pa.Table] = []
+    rows = 0
     for file in files:
         reader = pq.ParquetFile(file, pre_buffer=False)
         wanted = [c for c in reader.schema_arrow.names if c in set(columns) and c != "year"]
-        yield from reader.iter_batches(batch_size=batch_rows or BATCH_ROWS, columns=wanted, use_threads=False)
+        for batch in reader.iter_batches(batch_size=size, columns=wanted, use_threads=False):
+            held.append(pa.Table.from_batches([batch]))
+            rows += batch.num_rows
+            if rows >= size:
+                yield pa.concat_tables(held, promote_options="default")
+                held, rows = [], 0
+    if held:
+        yield pa.concat_tables(held, promote_options="default")
 
 
 def _of_reports(report_ids) -> pc.Expression | None:
@@ -163,14 +192,24 @@ def table_fingerprints(cells: list[Path], batch_rows: int | None = None) -> pd.D
     high 32 bits of its cells' hashes (`cell_hashes`), its cell count, and a bound on its distinct
     non-zero numbers (the count when one batch holds the table; never less). Streams the cells
     record batch by record batch: memory holds one batch and the fingerprints."""
-    columns = ["report_id", "table", "low", "high", "count", "distinct"]
-    parts = []
-    for batch in record_batches(cells, SIGNED_COLUMNS, batch_rows):
+    return fingerprint_and_select(cells, {}, batch_rows)[0]
+
+
+def fingerprint_and_select(cells: list[Path], selections: Selections,
+                           batch_rows: int | None = None) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
+    """`table_fingerprints` and `scan`'s selections of `CELL_COLUMNS`, in one pass over the cells."""
+    parts: list[pd.DataFrame] = []
+
+    def fingerprint(batch: pa.Table) -> None:
         if batch.num_rows:
-            parts.append(_batch_fingerprints(batch.to_pandas()))
+            parts.append(_batch_fingerprints(batch.select(list(SIGNED_COLUMNS)).to_pandas()))
+
+    selected = scan(cells, CELL_COLUMNS, selections, batch_rows, each_batch=fingerprint)
     if not parts:
-        return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
-    return pd.concat(parts, ignore_index=True).groupby(["report_id", "table"], sort=False).sum().reset_index()
+        columns = ["report_id", "table", "low", "high", "count", "distinct"]
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in columns}), selected
+    prints = pd.concat(parts, ignore_index=True).groupby(["report_id", "table"], sort=False).sum().reset_index()
+    return prints, selected
 
 
 def _batch_fingerprints(cells: pd.DataFrame) -> pd.DataFrame:
