@@ -245,7 +245,7 @@ import json, sys
 import pyarrow as pa
 from extract.store import commit as module
 from extract.store.commit import commit
-module.SCAN_ROWS, module.SPILL_ROWS = 4_096, 8_192  # what a commit holds of the staged rows (the defaults: ~40 MB)
+module.SCAN_ROWS, module.SPILL_BYTES, module.GROUP_BYTES = 4_096, 2 * 2**20, 2**18  # what a commit holds (defaults: 32 MB)
 pool = pa.default_memory_pool()
 start = pool.max_memory()
 result = commit(sys.argv[1], sys.argv[2])
@@ -312,6 +312,71 @@ def test_the_commit_holds_one_file_at_a_time_not_the_run_nor_a_year(tmp_path):
     measured = _commit_peak(curated, later)
     assert measured["parsed"] == 12
     assert measured["peak"] < year / 2  # the files of twelve reports, not a year's
+
+
+REGROUP_HELD = """
+import json, sys
+from pathlib import Path
+import psutil
+from extract.store.commit import regroup_by_target
+files = sorted(Path(sys.argv[1]).glob("*-reports.parquet"))
+before = psutil.Process().memory_info().rss
+parts = regroup_by_target(files, Path(sys.argv[2]))
+held = psutil.Process().memory_info().rss - before
+print(json.dumps({"held": held, "targets": len(parts)}))
+"""
+
+
+def test_the_regrouped_reports_cost_their_rows_not_a_table_object_each(tmp_path):
+    """A commit of a big run's report rows (4,800 reports in 50 staged batches, most reports
+    alone in their target file) against a small one's (480 in 5): what the regrouping holds in
+    memory (the process's RSS, a fresh process each) grows by about the rows' own Arrow size.
+    Found at 30,000 reports, when a per-target slice of each batch (~15 KB of column metadata,
+    outside Arrow's memory pool) held 225 MB for the 15,000 reports of the run's last commit."""
+    held, size = {}, {}
+    for staged in (5, 50):
+        stage = tmp_path / f"stage-{staged}"
+        size[staged] = _stage_report_copies(stage, staged)
+        held[staged] = _regroup_held(stage, tmp_path / f"spill-{staged}")
+    assert held[50]["targets"] > 1000  # 4,800 reports over six years' files
+    growth, rows = held[50]["held"] - held[5]["held"], size[50] - size[5]
+    # the rows, sorted once, and the reading of fifty files (~10 MB); a slice per report: ~65 MB
+    assert growth < 4 * rows + 24 * 2**20, (growth / 2**20, rows / 2**20)
+
+
+def _stage_report_copies(stage: Path, batches: int) -> int:
+    """`batches` staged report files of 96 reports each (copies of twelve forged reports under
+    new ids); returns their Arrow size."""
+    from extract.atomic import write_parquet_atomic
+    from extract.store.curate import frames
+    from extract.store.datasets import to_table
+
+    reports, size = frames([parse_bytes_cached(i) for i in range(12)])[0], 0
+    for batch in range(batches):
+        copies = [reports.assign(report_id=[hashlib.sha256(f"{batch} {copy} {i}".encode()).hexdigest()
+                                            for i in reports["report_id"]]) for copy in range(8)]
+        table = to_table("reports", pd.concat(copies, ignore_index=True))
+        size += table.nbytes
+        write_parquet_atomic(table, stage / f"{batch:05d}-reports.parquet")
+    return size
+
+
+def _regroup_held(stage: Path, spill: Path) -> dict:
+    import json
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, "-c", REGROUP_HELD, str(stage), str(spill)],
+                          capture_output=True, text=True, timeout=300, check=False)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+@functools.cache
+def parse_bytes_cached(i: int):
+    from extract.parse import parse_bytes
+
+    return parse_bytes(render_html(generate(300 + i, year=2019 + i % 6)), f"{i}.html")
 
 
 def pq_nbytes(path: Path) -> int:

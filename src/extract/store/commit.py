@@ -8,13 +8,13 @@ holding the curated folder's lock, in bounded memory however many reports were s
 
 1. per dataset (cells, flags, then reports, so a report is marked parsed only once its cells and
    flags are in), the staged rows are scanned batch by batch and regrouped by target file (its
-   year and `bucket_of` its report), held in memory up to `SPILL_ROWS` rows and past that written
-   out, `SPILL_ROWS` at a time, to scratch files (`spill/cells/2024-3f-00000.parquet`);
+   year and `bucket_of` its report), held in memory up to `SPILL_BYTES` and past that written
+   out, `SPILL_BYTES` at a time, to scratch files (`spill/cells/2024-3f-00000.parquet`);
 2. each target file, and each file already holding one of the reports (a re-read year, a dropped
    old version), is rewritten once by `upsert_file`: its old rows, minus the staged and dropped
    reports', plus the staged rows.
 
-Memory holds one file's rows (about 1/256 of a year) or `SPILL_ROWS` staged rows, never a year
+Memory holds one file's rows (about 1/256 of a year) or `SPILL_BYTES` of staged rows, never a year
 or a run. A commit killed midway leaves every file readable; the reports it did not reach are parsed
 again by the next run. A commit with nothing staged and nothing dropped writes nothing.
 """
@@ -34,7 +34,7 @@ import pyarrow.parquet as pq
 
 from extract.atomic import write_parquet_atomic
 from extract.store.datasets import (PART_GLOB, UNKNOWN_YEAR, curated_lock, files_holding, group_by_bucket,
-                                    migrate_layout, split_by_file, target_order, to_table, upsert_file,
+                                    migrate_layout, sort_by_file, target_order, to_table, upsert_file,
                                     write_agencies)
 
 STAGING = ".staging"  # under the curated folder; hidden, so dataset readers never see it
@@ -42,7 +42,9 @@ STALE_STAGING_SECONDS = 24 * 3600
 DATASET_ORDER = ("cells", "flags", "reports")  # reports last: a report row means its cells are in
 SPILL = "spill"  # inside a staging folder: the staged rows regrouped by the file they go to
 SCAN_ROWS = 32_768  # rows per scanned batch of the staged files, read one at a time
-SPILL_ROWS = 131_072  # staged rows held (regrouped by target) before they are written out
+SPILL_BYTES = 32 * 2**20  # staged rows held (Arrow size) before they are regrouped and written out
+GROUP_BYTES = 4 * 2**20  # staged rows (Arrow size) sorted by target together
+COMBINE_BATCHES = 64  # small staged batches waiting to be grouped, combined into one
 
 
 @dataclass
@@ -112,23 +114,57 @@ def _staged_ids(files: list[Path]) -> pa.Array:
     return pa.chunked_array(columns, pa.string()).combine_chunks()
 
 
-def regroup_by_target(files: list[Path], spill: Path) -> dict[tuple, list[pa.Table | Path]]:
-    """The staged rows of `files` by target file, (year, bucket) → their parts: scanned batch by
-    batch and held in memory until `SPILL_ROWS` rows wait, which are then written out to scratch
-    files in `spill` (so a small commit writes none, and a big one holds `SPILL_ROWS` rows)."""
-    parts: dict[tuple, list[pa.Table | Path]] = {}
-    waiting: dict[tuple, list[pa.Table]] = {}
+@dataclass(frozen=True)
+class Held:
+    """A target file's staged rows waiting in memory: a range of one regrouped table. A slice per
+    target would cost ~15 KB of column metadata (outside Arrow's memory pool) whatever its
+    rows, more than a report's row: 225 MB for a commit of 15,000 reports."""
+
+    table: pa.Table  # staged rows sorted by target (`sort_by_file`)
+    start: int
+    length: int
+
+    def rows(self) -> pa.Table:
+        return self.table.slice(self.start, self.length)
+
+
+def regroup_by_target(files: list[Path], spill: Path) -> dict[tuple, list[Held | Path]]:
+    """The staged rows of `files` by target file, (year, bucket) → their parts. The rows are read
+    in groups of about `GROUP_BYTES` (small staged batches combined: a batch read from a file costs
+    ~60 KB besides its rows, its schema and column metadata), each group sorted by target and held
+    as ranges of it; once `SPILL_BYTES` are held, each target's ranges are written out to one
+    scratch file in `spill`. So a small commit writes none, and a big one holds `SPILL_BYTES`."""
+    parts: dict[tuple, list[Held | Path]] = {}
     held = 0
-    for batch in _scan(files):
-        for target, rows in split_by_file(pa.Table.from_batches([batch])).items():
-            waiting.setdefault(target, []).append(rows)
-        held += batch.num_rows
-        if held >= SPILL_ROWS:
-            _write_spill(waiting, spill, parts)
-            waiting, held = {}, 0
-    for target, tables in waiting.items():
-        parts.setdefault(target, []).extend(tables)
+    for group in _groups(_scan(files)):
+        for target, rows in _held_by_target(group).items():
+            parts.setdefault(target, []).append(rows)
+        held += group.nbytes
+        if held >= SPILL_BYTES:
+            _write_spill(parts, spill)
+            held = 0
     return parts
+
+
+def _groups(batches: Iterable[pa.RecordBatch]) -> Iterator[pa.Table]:
+    """`batches` gathered into tables of at least `GROUP_BYTES` (the last one smaller), every
+    `COMBINE_BATCHES` waiting ones combined into one."""
+    waiting, size = [], 0
+    for batch in batches:
+        waiting.append(batch)
+        size += batch.nbytes
+        if size >= GROUP_BYTES:
+            yield pa.Table.from_batches(waiting)
+            waiting, size = [], 0
+        elif len(waiting) >= COMBINE_BATCHES:  # many small batches: their overhead, not their rows
+            waiting = pa.Table.from_batches(waiting).combine_chunks().to_batches()
+    if waiting:
+        yield pa.Table.from_batches(waiting)
+
+
+def _held_by_target(group: pa.Table) -> dict[tuple, Held]:
+    table, ranges = sort_by_file(group)
+    return {target: Held(table, start, length) for target, (start, length) in ranges.items()}
 
 
 def _scan(files: list[Path]) -> Iterator[pa.RecordBatch]:
@@ -138,18 +174,21 @@ def _scan(files: list[Path]) -> Iterator[pa.RecordBatch]:
             yield from pq.ParquetFile(file).iter_batches(batch_size=SCAN_ROWS, use_threads=False)
 
 
-def _write_spill(waiting: dict[tuple, list[pa.Table]], spill: Path, parts: dict[tuple, list]) -> None:
-    """One scratch file per target of what waits (deleted after the commit, so not atomic)."""
+def _write_spill(parts: dict[tuple, list[Held | Path]], spill: Path) -> None:
+    """Each target's rows held in memory written out to one scratch file, which replaces them in
+    `parts` (scratch files are deleted after the commit, so not written atomically)."""
     spill.mkdir(parents=True, exist_ok=True)
-    for (year, bucket), tables in waiting.items():
-        mine = parts.setdefault((year, bucket), [])
-        path = spill / f"{UNKNOWN_YEAR if year is None else year}-{bucket}-{len(mine):05d}.parquet"
-        pq.write_table(pa.concat_tables(tables), path)
-        mine.append(path)
+    for (year, bucket), mine in parts.items():
+        written = [p for p in mine if isinstance(p, Path)]
+        if len(written) == len(mine):
+            continue
+        path = spill / f"{UNKNOWN_YEAR if year is None else year}-{bucket}-{len(written):05d}.parquet"
+        pq.write_table(_rows([p for p in mine if isinstance(p, Held)]), path)
+        mine[:] = [*written, path]
 
 
-def _rows(parts: list[pa.Table | Path]) -> pa.Table:
-    return pa.concat_tables([pq.ParquetFile(p).read() if isinstance(p, Path) else p for p in parts])
+def _rows(parts: list[Held | Path]) -> pa.Table:
+    return pa.concat_tables([pq.ParquetFile(p).read() if isinstance(p, Path) else p.rows() for p in parts])
 
 
 def _file_stamps(curated_dir: Path) -> dict[Path, tuple[int, int]]:

@@ -193,17 +193,24 @@ def _upsert_rows(root: Path, name: str, year, rows: pa.Table) -> None:
 def split_by_file(table: pa.Table) -> dict[tuple, pa.Table]:
     """Rows (with a `year` column) grouped by the file they belong in: (year, bucket) → rows,
     in file order."""
+    rows, ranges = sort_by_file(table)
+    return {target: rows.slice(start, length) for target, (start, length) in ranges.items()}
+
+
+def sort_by_file(table: pa.Table) -> tuple[pa.Table, dict[tuple, tuple[int, int]]]:
+    """Rows (with a `year` column) sorted by the file they belong in, and each file's range in
+    them: (year, bucket) → (start, length)."""
     if not table.num_rows:
-        return {}
+        return table, {}
     keyed = table.append_column("_bucket", buckets_of(table.column("report_id")))
     keyed = keyed.sort_by([("year", "ascending", "at_end"), ("_bucket", "ascending")])
     keys = list(zip(keyed.column("year").to_pylist(), keyed.column("_bucket").to_pylist()))
-    out, start = {}, 0
+    ranges, start = {}, 0
     for end in range(1, len(keys) + 1):
         if end == len(keys) or keys[end] != keys[start]:
-            out[keys[start]] = keyed.slice(start, end - start).drop_columns(["_bucket"])
+            ranges[keys[start]] = (start, end - start)
             start = end
-    return out
+    return keyed.drop_columns(["_bucket"]), ranges
 
 
 def replace_rows(root: Path, name: str, rows: pa.Table, replaces: pc.Expression) -> int:
