@@ -275,23 +275,34 @@ def _replicated_batches(results, stage: Path, copies: int, first: int = 0) -> in
 
 
 def _commit_peak(curated: Path, stage: Path) -> dict:
+    return _run_fresh(COMMIT_PEAK, curated, stage)
+
+
+def _run_fresh(script: str, *args: Path, timeout: int = 300):
+    """`script` run in a fresh Python process (its memory its own); the JSON of its last line."""
     import json
     import subprocess
     import sys
 
-    proc = subprocess.run([sys.executable, "-c", COMMIT_PEAK, str(curated), str(stage)], capture_output=True,
-                          text=True, timeout=300)
+    proc = subprocess.run([sys.executable, "-c", script, *map(str, args)], capture_output=True, text=True,
+                          timeout=timeout, check=False)
     assert proc.returncode == 0, proc.stderr[-3000:]
     return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+@functools.cache
+def _twelve_results() -> tuple:
+    """Twelve forged reports, two of each year 2019–2024, parsed."""
+    from extract.parse import parse_bytes
+
+    return tuple(parse_bytes(render_html(generate(300 + i, year=2019 + i % 6)), f"{i}.html") for i in range(12))
 
 
 def test_the_commit_holds_one_file_at_a_time_not_the_run_nor_a_year(tmp_path):
     """Ten and forty staged batches of reports of six years: the commit's peak Arrow allocation
     (the real memory pool, in a fresh process) is the same for both, far below the run's rows; a
     later small commit into the bigger store holds a few files, far below one year partition."""
-    from extract.parse import parse_bytes
-
-    results = [parse_bytes(render_html(generate(300 + i, year=2019 + i % 6)), f"{i}.html") for i in range(12)]
+    results = list(_twelve_results())
     assert {r.report["year"] for r in results} == set(range(2019, 2025))
     peaks = {}
     for copies in (10, 40):
@@ -337,7 +348,7 @@ def test_the_regrouped_reports_cost_their_rows_not_a_table_object_each(tmp_path)
     for staged in (5, 50):
         stage = tmp_path / f"stage-{staged}"
         size[staged] = _stage_report_copies(stage, staged)
-        held[staged] = _regroup_held(stage, tmp_path / f"spill-{staged}")
+        held[staged] = _run_fresh(REGROUP_HELD, stage, tmp_path / f"spill-{staged}")
     assert held[50]["targets"] > 1000  # 4,800 reports over six years' files
     growth, rows = held[50]["held"] - held[5]["held"], size[50] - size[5]
     # the rows, sorted once, and the reading of fifty files (~10 MB); a slice per report: ~65 MB
@@ -351,7 +362,7 @@ def _stage_report_copies(stage: Path, batches: int) -> int:
     from extract.store.curate import frames
     from extract.store.datasets import to_table
 
-    reports, size = frames([parse_bytes_cached(i) for i in range(12)])[0], 0
+    reports, size = frames(list(_twelve_results()))[0], 0
     for batch in range(batches):
         copies = [reports.assign(report_id=[hashlib.sha256(f"{batch} {copy} {i}".encode()).hexdigest()
                                             for i in reports["report_id"]]) for copy in range(8)]
@@ -359,24 +370,6 @@ def _stage_report_copies(stage: Path, batches: int) -> int:
         size += table.nbytes
         write_parquet_atomic(table, stage / f"{batch:05d}-reports.parquet")
     return size
-
-
-def _regroup_held(stage: Path, spill: Path) -> dict:
-    import json
-    import subprocess
-    import sys
-
-    proc = subprocess.run([sys.executable, "-c", REGROUP_HELD, str(stage), str(spill)],
-                          capture_output=True, text=True, timeout=300, check=False)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    return json.loads(proc.stdout.strip().splitlines()[-1])
-
-
-@functools.cache
-def parse_bytes_cached(i: int):
-    from extract.parse import parse_bytes
-
-    return parse_bytes(render_html(generate(300 + i, year=2019 + i % 6)), f"{i}.html")
 
 
 def pq_nbytes(path: Path) -> int:
@@ -417,18 +410,8 @@ print(json.dumps(rss))
 def test_a_writer_committing_again_and_again_does_not_grow(tmp_path):
     """Six commits into one growing store, in one process (as `ogi parse` commits): its resident
     memory stays put after the first (a pyarrow dataset scan per commit kept tens of MB each)."""
-    import json
-    import subprocess
-    import sys
-
-    from extract.parse import parse_bytes
-
-    results = [parse_bytes(render_html(generate(300 + i, year=2019 + i % 6)), f"{i}.html") for i in range(12)]
     for k in range(6):
-        _replicated_batches(results, tmp_path / "stages" / f"{k}", copies=10, first=10 * k)
-    proc = subprocess.run([sys.executable, "-c", GROWTH, str(tmp_path / "curated"), str(tmp_path / "stages")],
-                          capture_output=True, text=True, timeout=600)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    rss = json.loads(proc.stdout.strip().splitlines()[-1])
+        _replicated_batches(list(_twelve_results()), tmp_path / "stages" / f"{k}", copies=10, first=10 * k)
+    rss = _run_fresh(GROWTH, tmp_path / "curated", tmp_path / "stages", timeout=600)
     assert len(read_dataset(tmp_path / "curated", "reports")) == 720
     assert rss[-1] - rss[1] < 20 * 2**20, [r // 2**20 for r in rss]
