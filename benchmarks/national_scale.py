@@ -2,8 +2,10 @@
 10,000 and 30,000 forged reports, and what that predicts for a year of China (~150,000 reports).
 
 Forges the reports once (HTML, text, DOCX and PDF, in the proportions portals publish them;
-no scans or .doc, whose OCR and LibreOffice costs would swamp the rest) into a content-addressed
-store cached under `benchmarks/.cache/national/` (git-ignored), and gives each size its own raw
+no scans or .doc, whose OCR and LibreOffice costs would swamp the rest), in a national run's
+shape: one report per agency and year (2019–2024), from as many agencies as that takes
+(`extract.forge.population`: real divisions' governments and departments), into a
+content-addressed store cached under `benchmarks/.cache/national-v2/` (git-ignored), and gives each size its own raw
 archive (the shared objects, a manifest of the first N reports) and a folder of its N files. Then,
 for each size, each in a fresh process and a fresh curated folder:
 
@@ -38,7 +40,9 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-CACHE = REPO / "benchmarks" / ".cache" / "national"
+CACHE_VERSION = 2  # of the forged reports: bumped when what `forge_one` forges changes (2: the national population)
+CACHE = REPO / "benchmarks" / ".cache" / f"national-v{CACHE_VERSION}"
+YEARS = tuple(range(2019, 2025))  # every agency reports each year
 FORMATS = ("html", "html", "html", "pdf", "docx", "html", "txt", "pdf", "html", "docx")
 RUNS = {"bare": "bare parse (ogi parse)", "pool1": "bare process pool, 1 process",
         "pool2": "bare process pool, 2 processes", "flow1": "parse flow, 1 worker", "flow2": "parse flow, 2 workers",
@@ -51,33 +55,45 @@ CORES = 8
 # --- the forged reports, once -----------------------------------------------------------------
 
 def forge_store(n: int) -> list[dict]:
-    """Seeds 0..n-1 rendered into the cached store (only those not there yet); their index rows."""
-    from extract.crawl.archive import Archive
-    from extract.forge.docx import render_docx
-    from extract.forge.html import render_html
-    from extract.forge.model import Mess, generate
-    from extract.forge.pdf import render_pdf
-    from extract.forge.text import render_text
+    """Seeds 0..n-1 rendered into the cached store (only those not there yet, on every core);
+    their index rows."""
+    from concurrent.futures import ProcessPoolExecutor
 
     index_file = CACHE / "index.jsonl"
     index = [json.loads(line) for line in index_file.read_text().splitlines()] if index_file.exists() else []
     if len(index) >= n:
         return index[:n]
-    store = Archive(CACHE / "store")
-    render = {"html": render_html, "txt": render_text, "docx": render_docx, "pdf": render_pdf}
-    messes = [Mess(), Mess(blank_zeros=0.3), Mess(org_subtotal=True), Mess(na_cells=3)]
+    CACHE.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
-    with open(index_file, "a") as out:
-        for seed in range(len(index), n):
-            report = generate(seed, "2021" if seed % 5 else "2019", messes[seed % 4], year=2019 + seed % 6)
-            fmt = FORMATS[seed % len(FORMATS)]
-            sha, _ = store.put(render[fmt](report))
-            row = {"seed": seed, "sha256": sha, "format": fmt, "title": report.title}
+    with open(index_file, "a") as out, ProcessPoolExecutor(os.cpu_count()) as pool:
+        for row in pool.map(forge_one, range(len(index), n), chunksize=50):
             out.write(json.dumps(row, ensure_ascii=False) + "\n")
             index.append(row)
-            if seed % 1000 == 999:
-                print(f"  forged {seed + 1} reports ({time.perf_counter() - started:.0f} s)", flush=True)
+            if row["seed"] % 1000 == 999:
+                print(f"  forged {row['seed'] + 1} reports ({time.perf_counter() - started:.0f} s)", flush=True)
     return index
+
+
+def forge_one(seed: int) -> dict:
+    """One forged report in the cached store: agency `seed // 6` of the national population
+    (`extract.forge.population`), its report of year 2019 + `seed % 6` (the 2019 format before
+    2021), in a format and with a mess drawn by the seed."""
+    from extract.crawl.archive import Archive
+    from extract.forge.docx import render_docx
+    from extract.forge.html import render_html
+    from extract.forge.model import Mess, generate
+    from extract.forge.pdf import render_pdf
+    from extract.forge.population import national_agency
+    from extract.forge.text import render_text
+
+    render = {"html": render_html, "txt": render_text, "docx": render_docx, "pdf": render_pdf}
+    messes = [Mess(), Mess(blank_zeros=0.3), Mess(org_subtotal=True), Mess(na_cells=3)]
+    year = YEARS[seed % len(YEARS)]
+    report = generate(seed, "2019" if year < 2021 else "2021", messes[seed % 4], year=year,
+                      agency=national_agency(seed // len(YEARS)))
+    fmt = FORMATS[seed % len(FORMATS)]
+    sha, _ = Archive(CACHE / "store").put(render[fmt](report))
+    return {"seed": seed, "sha256": sha, "format": fmt, "title": report.title}
 
 
 def size_folders(index: list[dict]) -> tuple[Path, Path]:

@@ -102,6 +102,11 @@ def area(adcode: str) -> Area | None:
     return _table()[0].get(adcode)
 
 
+def divisions(rank: int) -> tuple[Area, ...]:
+    """Every division of one rank (0 province, 1 city, 2 county), in code order."""
+    return tuple(sorted((a for a in _table()[0].values() if a.rank == rank), key=lambda a: a.adcode))
+
+
 def _matches(text: str):
     """(start, end, candidate areas) for every division or zone name in `text`, in order."""
     areas, matcher = _table()
@@ -114,7 +119,7 @@ def _matches(text: str):
     return sorted(zones + found, key=lambda m: m[0])
 
 
-@lru_cache(maxsize=65536)  # one agency's name comes back every year
+@lru_cache(maxsize=4096)  # a name comes back within its report (title, body, address), seldom after
 def chain(text: str) -> _Chain:
     """The areas named one after another from the start of `text` (an agency's name, an address)."""
     candidates: tuple[Area, ...] = ()

@@ -110,6 +110,11 @@ class Report:
     seed: int = 0
 
     @property
+    def publisher(self) -> tuple:
+        """Its agency whole, as `AGENCIES` gives one: (agency, level, province, city, county)."""
+        return (self.agency, self.level, self.province, self.city, self.county)
+
+    @property
     def title(self) -> str:
         return f"{self.agency}{self.year}年政府信息公开工作年度报告"
 
@@ -261,17 +266,20 @@ def _print_number(rng: random.Random, value: float, mess: Mess, money: bool) -> 
     return Printed(text, float(value), "number")
 
 
-def _agency(rng: random.Random, agency: int | str | None) -> tuple:
+def _agency(rng: random.Random, agency: int | str | tuple | None) -> tuple:
+    if isinstance(agency, tuple):  # a whole agency, e.g. `extract.forge.population.national_agency`
+        return agency
     if isinstance(agency, str):
         return next(a for a in AGENCIES if a[0] == agency)
     return AGENCIES[agency if agency is not None else rng.randrange(len(AGENCIES))]
 
 
 def generate(seed: int, template: str = "2021", mess: Mess = Mess(), year: int | None = None,
-             agency: int | str | None = None) -> Report:
+             agency: int | str | tuple | None = None) -> Report:
     """A forged report: seeded, identities respected unless `mess.anomaly`.
 
-    `agency` is an index into `AGENCIES` or one of its names; by default drawn from the seed.
+    `agency` is an index into `AGENCIES`, one of its names, or a whole agency in their shape
+    (`extract.forge.population`); by default drawn from `AGENCIES` by the seed.
     """
     rng = random.Random(seed)
     name, level, province, city, county = _agency(rng, agency)
@@ -329,13 +337,14 @@ def _add_na_cells(rng: random.Random, report: Report) -> None:
 
 def with_mess(report: Report, **changes) -> Report:
     """The same seed re-drawn with other mess (convenience for parametrised tests)."""
-    return generate(report.seed, report.template, replace(report.mess, **changes), report.year, report.agency)
+    return generate(report.seed, report.template, replace(report.mess, **changes), report.year, report.publisher)
 
 
 def following_year(report: Report, seed: int, mess: Mess | None = None) -> Report:
     """The same agency's report of the next year: its own numbers, except that each 上一年项目数量
     is this year's 上一年项目数量 plus its 本年增/减 (table 二 of the 2019 format carries on)."""
-    after = generate(seed, report.template, report.mess if mess is None else mess, report.year + 1, report.agency)
+    after = generate(seed, report.template, report.mess if mess is None else mess, report.year + 1,
+                     report.publisher)
     for (table, row, column), printed in list(report.cells.items()):
         change = report.cells.get((table, row, "items_change"))
         key = (table, row, "items_last_year")
