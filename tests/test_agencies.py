@@ -178,3 +178,30 @@ def test_a_crawled_report_without_a_title_takes_agency_and_year_from_the_link_te
 
 def test_a_county_renamed_by_its_suffix_keeps_its_id():
     assert agency_id("北京市密云县人民政府") == agency_id("北京市密云区人民政府") == agency_id("密云区人民政府")
+
+
+def _report(report_id, year, agency, agency_id, adcode, url):
+    return {"report_id": report_id, "year": year, "agency": agency, "agency_id": agency_id, "adcode": adcode,
+            "province": "福建省", "city": "福州市", "county": None, "township": None, "tier": "city",
+            "level": "city", "source_url": url, "portal": None}
+
+
+def test_the_agencies_dataset_gives_each_agency_its_latest_spelling_place_portal_and_years():
+    from extract.agencies import agencies_frame
+
+    reports = pd.DataFrame([
+        _report("r1", 2021, "福州市人民政府", "ag-1", "350100", "http://www.fuzhou.gov.cn/a.pdf"),
+        _report("r2", 2023, "福州市政府", "ag-1", None, "http://www.fuzhou.gov.cn/b.pdf"),  # latest: no adcode read
+        _report("r3", None, "福州市人民政府", "ag-1", "350100", "https://mirror.example.cn/c.pdf"),
+        _report("r4", 2022, "闽侯县人民政府", "ag-2", "350121", "http://b.gov.cn/1"),
+        _report("r5", 2023, "闽侯县人民政府", "ag-2", "350121", "http://a.gov.cn/2"),  # a tie: the first host
+        _report("r6", 2023, "某某单位", None, None, None),  # no id: no agency row
+    ])
+    agencies = agencies_frame(reports.sample(frac=1, random_state=3)).set_index("agency_id")
+    assert list(agencies.index) == ["ag-1", "ag-2"]
+    fuzhou, minhou = agencies.loc["ag-1"], agencies.loc["ag-2"]
+    assert (fuzhou["name"], fuzhou["names"]) == ("福州市政府", ["福州市人民政府", "福州市政府"])
+    assert fuzhou["adcode"] == "350100"  # the latest report left it null: another year's
+    assert fuzhou["portal"] == "www.fuzhou.gov.cn"  # two reports of three
+    assert (fuzhou["first_year"], fuzhou["last_year"], fuzhou["reports"]) == (2021, 2023, 3)
+    assert (minhou["portal"], minhou["first_year"], minhou["reports"]) == ("a.gov.cn", 2022, 2)

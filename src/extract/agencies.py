@@ -81,43 +81,69 @@ AGENCY_COLUMNS = ("agency_id", "name", "names", "adcode", "province", "city", "c
 
 def agencies_frame(reports: pd.DataFrame) -> pd.DataFrame:
     """One row per agency_id of `reports`: its canonical name (the spelling of its latest report),
-    every spelling seen, its place, tier and portal, and the years it reported."""
+    every spelling seen, its place, tier and portal, and the years it reported. Column-wise, not
+    agency by agency: a national store has ~10⁵ agencies, rebuilt at every commit."""
     known = reports[reports["agency_id"].notna()] if "agency_id" in reports else reports.iloc[0:0]
     if not len(known):
         return pd.DataFrame({c: pd.Series(dtype=object) for c in AGENCY_COLUMNS})
     known = known.assign(_year=pd.to_numeric(known["year"], errors="coerce"))
-    rows = [_agency_row(agency, group) for agency, group in known.groupby("agency_id", sort=True)]
-    return pd.DataFrame.from_records(rows, columns=list(AGENCY_COLUMNS))
+    latest = latest_reports(known)
+    by_agency = known.groupby("agency_id", sort=True)
+    frame = pd.DataFrame({
+        "agency_id": latest.index, "name": latest["agency"].to_numpy(),
+        "names": _listed(spellings(known).reindex(latest.index)),
+        **{c: _latest_else_any(known, latest, c) for c in PLACE_COLUMNS},
+        "portal": portals(known).reindex(latest.index).to_numpy(),
+        "first_year": _whole_years(by_agency["_year"].min()), "last_year": _whole_years(by_agency["_year"].max()),
+        "reports": by_agency.size().to_numpy(),
+    })
+    return frame[list(AGENCY_COLUMNS)]
 
 
-def _agency_row(agency: str, group: pd.DataFrame) -> dict:
-    latest = group.sort_values(["_year", "report_id"], na_position="first").iloc[-1]
-    years = group["_year"].dropna()
-    return {
-        "agency_id": agency, "name": latest["agency"], "names": sorted(set(group["agency"].dropna())),
-        **{c: _first(group, c, latest) for c in ("adcode", "province", "city", "county", "township", "tier",
-                                                   "level")},
-        "portal": _portal(group), "first_year": int(years.min()) if len(years) else None,
-        "last_year": int(years.max()) if len(years) else None, "reports": len(group),
-    }
+#: the agency's place and kind: its latest report's, else another report's (`_latest_else_any`)
+PLACE_COLUMNS = ("adcode", "province", "city", "county", "township", "tier", "level")
 
 
-def _first(group: pd.DataFrame, column: str, latest: pd.Series):
-    """The latest report's value, else any report's (a value one year's text left null)."""
-    if column not in group:
+def latest_reports(known: pd.DataFrame) -> pd.DataFrame:
+    """Each agency's latest report (by year, an unknown year first, then report_id), by agency_id."""
+    ordered = known.sort_values(["agency_id", "_year", "report_id"], na_position="first", kind="stable")
+    return ordered.drop_duplicates("agency_id", keep="last").set_index("agency_id")
+
+
+def spellings(known: pd.DataFrame) -> pd.Series:
+    """Every spelling of each agency's name, sorted, by agency_id."""
+    pairs = known[["agency_id", "agency"]].dropna().drop_duplicates().sort_values(["agency_id", "agency"])
+    return pairs.groupby("agency_id")["agency"].agg(list)
+
+
+def _listed(names: pd.Series) -> list[list]:
+    return [found if isinstance(found, list) else [] for found in names]
+
+
+def _latest_else_any(known: pd.DataFrame, latest: pd.DataFrame, column: str):
+    """The latest report's value, else the last other report's that has one (a value one year's
+    text left null)."""
+    if column not in known:
         return None
-    if pd.notna(latest.get(column)):
-        return latest[column]
-    values = group[column].dropna()
-    return values.iloc[-1] if len(values) else None
+    fallback = known.groupby("agency_id", sort=True)[column].last()  # the last non-null, in row order
+    mine = latest[column]
+    return mine.where(mine.notna(), fallback.reindex(mine.index)).astype(object).to_numpy()
 
 
-def _portal(group: pd.DataFrame) -> str | None:
-    """The host most of the agency's reports were fetched from (null for local files)."""
-    if "source_url" not in group:
-        return None
-    hosts = group["source_url"].dropna().map(lambda url: re.sub(r"^[a-z]+://([^/]+).*$", r"\1", str(url)))
-    return hosts.value_counts().sort_index().idxmax() if len(hosts) else None
+def portals(known: pd.DataFrame) -> pd.Series:
+    """The host most of each agency's reports were fetched from (the first by name on a tie), by
+    agency_id; agencies with none (local files) are left out."""
+    if "source_url" not in known:
+        return pd.Series(dtype=object)
+    urls = known[["agency_id", "source_url"]].dropna()
+    hosts = urls.assign(host=urls["source_url"].astype(str).str.replace(r"^[a-z]+://([^/]+).*$", r"\1", regex=True))
+    counts = hosts.groupby(["agency_id", "host"]).size().rename("n").reset_index()
+    top = counts.sort_values(["agency_id", "n", "host"], ascending=[True, False, True]).drop_duplicates("agency_id")
+    return top.set_index("agency_id")["host"]
+
+
+def _whole_years(years: pd.Series) -> list:
+    return [None if pd.isna(year) else int(year) for year in years]
 
 
 # ---------------------------------------------------------------- pairing an agency's reports across years
