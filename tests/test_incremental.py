@@ -415,3 +415,27 @@ def test_a_writer_committing_again_and_again_does_not_grow(tmp_path):
     rss = _run_fresh(GROWTH, tmp_path / "curated", tmp_path / "stages", timeout=600)
     assert len(read_dataset(tmp_path / "curated", "reports")) == 720
     assert rss[-1] - rss[1] < 20 * 2**20, [r // 2**20 for r in rss]
+
+
+def test_a_spill_is_one_scratch_file_whatever_the_targets(tmp_path, monkeypatch):
+    """Regrouping past `SPILL_BYTES` writes one scratch file per spill (each target's rows its own
+    record batches), not a file per target; every target gets back exactly its staged rows."""
+    import pyarrow as pa
+
+    from extract.store import commit as module
+    from extract.store.datasets import bucket_of
+
+    monkeypatch.setattr(module, "SPILL_BYTES", 2**20)
+    monkeypatch.setattr(module, "GROUP_BYTES", 2**18)
+    stage, spill = tmp_path / "stage", tmp_path / "spill"
+    staged = _replicated_batches(list(_twelve_results()), stage, copies=20)
+    parts = module.regroup_by_target(sorted(stage.glob("*-cells.parquet")), spill)
+    scratch = sorted(spill.glob("*"))
+    assert len(parts) > 150 and 4 <= len(scratch) <= staged / module.SPILL_BYTES + 1
+    assert all(p.suffix == ".arrow" for p in scratch)
+    for (year, bucket), mine in parts.items():
+        rows = module._rows(mine)
+        assert set(pa.compute.unique(rows.column("year")).to_pylist()) == {year}
+        assert {bucket_of(r) for r in pa.compute.unique(rows.column("report_id")).to_pylist()} == {bucket}
+    assert sum(module._rows(mine).num_rows for mine in parts.values()) == 20 * sum(
+        len(r.cells) for r in _twelve_results())

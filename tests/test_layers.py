@@ -1,7 +1,7 @@
 """Dependencies point one way: every import inside the package (at the top of a module or inside a
 function) goes to a module of the same layer or a lower one, read from the source with `ast`.
 
-    base        model, values, settings, template/ (labels, units, identities, printed), region, agencies
+    base        model, values, settings, memory, template/ (labels, units, identities, printed), region, agencies
     read        read/ (one reader per format, pdf/ and ocr/ split at their seams)
     crawl       crawl/ (portals, fetching, the archive); local_images (the pictures a saved page shows,
                 found by the crawl's reading of a page, imported only when a page has some)
@@ -26,7 +26,7 @@ import extract
 PACKAGE = Path(extract.__file__).parent
 
 LAYERS = [
-    ("base", ("model", "values", "settings", "atomic", "template", "region", "agencies", "__init__")),
+    ("base", ("model", "values", "settings", "memory", "atomic", "template", "region", "agencies", "__init__")),
     ("read", ("read",)),
     ("crawl", ("crawl", "local_images")),
     ("find", ("find",)),

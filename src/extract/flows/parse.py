@@ -26,6 +26,7 @@ from prefect.context import get_run_context
 from prefect.futures import as_completed
 from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTaskRunner
 
+from extract.memory import use_arrow_pool
 from extract.store.curate import Summary
 from extract.store.commit import CommitResult, commit, remove_staging, staging_dir
 from extract.store.incremental import BatchResult, Plan, Source, batches, plan_parse, stage_batch
@@ -61,11 +62,13 @@ def plan_task(raw_dir: str, curated_dir: str, years: list[int] | None, portals: 
 
 @task(name="parse batch", cache_policy=NO_CACHE, retries=1, task_run_name="parse batch {name}")
 def parse_batch(raw_dir: str, sources: list[Source], stage_dir: str, name: str) -> BatchResult:
+    use_arrow_pool()  # in a worker process or on a Dask worker: where the task runs
     return stage_batch(raw_dir, sources, stage_dir, name)
 
 
 @task(name="commit", cache_policy=NO_CACHE)
 def commit_task(curated_dir: str, stage_dir: str, superseded: list[str]) -> CommitResult:
+    use_arrow_pool()
     return commit(curated_dir, stage_dir, superseded)
 
 

@@ -9,7 +9,8 @@ holding the curated folder's lock, in bounded memory however many reports were s
 1. per dataset (cells, flags, then reports, so a report is marked parsed only once its cells and
    flags are in), the staged rows are scanned batch by batch and regrouped by target file (its
    year and `bucket_of` its report), held in memory up to `SPILL_BYTES` and past that written
-   out, `SPILL_BYTES` at a time, to scratch files (`spill/cells/2024-3f-00000.parquet`);
+   out, `SPILL_BYTES` at a time, to a scratch file each time (`spill/cells/00000.arrow`, each
+   target's rows its own record batches);
 2. each target file, and each file already holding one of the reports (a re-read year, a dropped
    old version), is rewritten once by `upsert_file`: its old rows, minus the staged and dropped
    reports', plus the staged rows.
@@ -33,7 +34,8 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from extract.atomic import write_parquet_atomic
-from extract.store.datasets import (PART_GLOB, UNKNOWN_YEAR, curated_lock, files_holding, group_by_bucket,
+from extract.memory import give_back
+from extract.store.datasets import (PART_GLOB, curated_lock, files_holding, group_by_bucket,
                                     migrate_layout, sort_by_file, target_order, to_table, upsert_file,
                                     write_agencies)
 
@@ -45,6 +47,7 @@ SCAN_ROWS = 32_768  # rows per scanned batch of the staged files, read one at a 
 SPILL_BYTES = 32 * 2**20  # staged rows held (Arrow size) before they are regrouped and written out
 GROUP_BYTES = 4 * 2**20  # staged rows (Arrow size) sorted by target together
 COMBINE_BATCHES = 64  # small staged batches waiting to be grouped, combined into one
+SPILL_OPTIONS = pa.ipc.IpcWriteOptions(compression="lz4")  # scratch files: fast, ~5× smaller than the rows
 
 
 @dataclass
@@ -92,6 +95,7 @@ def commit(curated_dir: str | Path, stage_dir: str | Path, superseded: Iterable[
             commit_dataset(curated_dir, dataset, staged[dataset], stage_dir / SPILL / dataset, by_bucket)
         write_agencies(curated_dir)
         after = _file_stamps(curated_dir)
+    give_back()  # what the commit freed (`extract.memory`)
     changed = {p for p in before.keys() | after.keys() if before.get(p) != after.get(p)}
     return CommitResult(len(parsed), len(dropped), len(changed))
 
@@ -128,13 +132,14 @@ class Held:
         return self.table.slice(self.start, self.length)
 
 
-def regroup_by_target(files: list[Path], spill: Path) -> dict[tuple, list[Held | Path]]:
+def regroup_by_target(files: list[Path], spill: Path) -> dict[tuple, list[Held | Spilled]]:
     """The staged rows of `files` by target file, (year, bucket) → their parts. The rows are read
     in groups of about `GROUP_BYTES` (small staged batches combined: a batch read from a file costs
     ~60 KB besides its rows, its schema and column metadata), each group sorted by target and held
-    as ranges of it; once `SPILL_BYTES` are held, each target's ranges are written out to one
-    scratch file in `spill`. So a small commit writes none, and a big one holds `SPILL_BYTES`."""
-    parts: dict[tuple, list[Held | Path]] = {}
+    as ranges of it; once `SPILL_BYTES` are held, they are written out to one scratch file in
+    `spill`, each target's as its own record batches. So a small commit writes none, and a big one
+    holds `SPILL_BYTES`."""
+    parts: dict[tuple, list[Held | Spilled]] = {}
     held = 0
     for group in _groups(_scan(files)):
         for target, rows in _held_by_target(group).items():
@@ -174,21 +179,46 @@ def _scan(files: list[Path]) -> Iterator[pa.RecordBatch]:
             yield from pq.ParquetFile(file).iter_batches(batch_size=SCAN_ROWS, use_threads=False)
 
 
-def _write_spill(parts: dict[tuple, list[Held | Path]], spill: Path) -> None:
-    """Each target's rows held in memory written out to one scratch file, which replaces them in
-    `parts` (scratch files are deleted after the commit, so not written atomically)."""
+def _write_spill(parts: dict[tuple, list[Held | Spilled]], spill: Path) -> None:
+    """The rows held in memory written out to one scratch file, each target's as its own record
+    batches (Arrow IPC, LZ4), which replace them in `parts` (scratch files are deleted after the
+    commit, so not written atomically). One file per spill, not one per target: a big commit's
+    spills would otherwise write and read back thousands of tiny files."""
+    held = {target: [p for p in mine if isinstance(p, Held)] for target, mine in parts.items()}
+    held = {target: mine for target, mine in held.items() if mine}
+    if not held:
+        return
     spill.mkdir(parents=True, exist_ok=True)
-    for (year, bucket), mine in parts.items():
-        written = [p for p in mine if isinstance(p, Path)]
-        if len(written) == len(mine):
-            continue
-        path = spill / f"{UNKNOWN_YEAR if year is None else year}-{bucket}-{len(written):05d}.parquet"
-        pq.write_table(_rows([p for p in mine if isinstance(p, Held)]), path)
-        mine[:] = [*written, path]
+    path, written = spill / f"{len(list(spill.glob('*.arrow'))):05d}.arrow", 0
+    schema = next(iter(held.values()))[0].table.schema
+    with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_file(sink, schema, options=SPILL_OPTIONS) as writer:
+        for target in sorted(held, key=target_order):
+            batches = _rows(held[target]).to_batches()
+            for batch in batches:
+                writer.write_batch(batch)
+            earlier = [p for p in parts[target] if isinstance(p, Spilled)]
+            parts[target] = [*earlier, Spilled(path, written, len(batches))]
+            written += len(batches)
 
 
-def _rows(parts: list[Held | Path]) -> pa.Table:
-    return pa.concat_tables([pq.ParquetFile(p).read() if isinstance(p, Path) else p.rows() for p in parts])
+@dataclass(frozen=True)
+class Spilled:
+    """A target file's staged rows written out: record batches `first` to `first + count` of a
+    scratch file (`_write_spill`)."""
+
+    path: Path
+    first: int
+    count: int
+
+    def rows(self) -> pa.Table:
+        with pa.OSFile(str(self.path)) as source:
+            reader = pa.ipc.open_file(source)
+            return pa.Table.from_batches([reader.get_batch(i) for i in range(self.first, self.first + self.count)],
+                                         schema=reader.schema)
+
+
+def _rows(parts: list[Held | Spilled]) -> pa.Table:
+    return pa.concat_tables([part.rows() for part in parts])
 
 
 def _file_stamps(curated_dir: Path) -> dict[Path, tuple[int, int]]:
