@@ -377,7 +377,7 @@ def read_dataset(root: Path, name: str, columns: Iterable[str] | None = None) ->
         return pd.DataFrame({f.name: pd.Series(dtype=object) for f in SCHEMAS[name]
                              if columns is None or f.name in set(columns)})
     schema = pa.schema([*fields, SCHEMAS[name].field("year")])
-    return pa.concat_tables([read_file_columns(file, schema) for file in files]).to_pandas()
+    return pa.concat_tables([read_file_columns(file, schema) for file in files]).combine_chunks().to_pandas()
 
 
 def read_file_columns(file: Path, schema: pa.Schema) -> pa.Table:
