@@ -47,6 +47,7 @@ SCAN_ROWS = 32_768  # rows per scanned batch of the staged files, read one at a 
 SPILL_BYTES = 32 * 2**20  # staged rows held (Arrow size) before they are regrouped and written out
 GROUP_BYTES = 4 * 2**20  # staged rows (Arrow size) sorted by target together
 COMBINE_BATCHES = 64  # small staged batches waiting to be grouped, combined into one
+GIVE_BACK_FILES = 256  # files rewritten between two hand-backs of freed memory (`extract.memory`)
 SPILL_OPTIONS = pa.ipc.IpcWriteOptions(compression="lz4")  # scratch files: fast, ~5× smaller than the rows
 
 
@@ -106,10 +107,13 @@ def commit_dataset(curated_dir: Path, dataset: str, files: list[Path], spill: Pa
     file and every file holding one of the reports (`by_bucket`: their ids by bucket) rewritten."""
     targets = regroup_by_target(files, spill)
     holding = files_holding(curated_dir, dataset, pa.concat_arrays(list(by_bucket.values())))
-    for year, bucket in sorted(set(targets) | holding, key=target_order):
+    for number, (year, bucket) in enumerate(sorted(set(targets) | holding, key=target_order), start=1):
         rows = _rows(targets[year, bucket]) if (year, bucket) in targets else None
         upsert_file(curated_dir, dataset, year, bucket, rows, pc.field("report_id").isin(by_bucket[bucket]))
+        if number % GIVE_BACK_FILES == 0:
+            give_back()
     shutil.rmtree(spill, ignore_errors=True)
+    give_back()
 
 
 def _staged_ids(files: list[Path]) -> pa.Array:
