@@ -92,7 +92,7 @@ def agencies_frame(reports: pd.DataFrame) -> pd.DataFrame:
     frame = pd.DataFrame({
         "agency_id": latest.index, "name": latest["agency"].to_numpy(),
         "names": _listed(spellings(known).reindex(latest.index)),
-        **{c: _latest_else_any(known, latest, c) for c in PLACE_COLUMNS},
+        **_places(latest, by_agency),
         "portal": portals(known).reindex(latest.index).to_numpy(),
         "first_year": _whole_years(by_agency["_year"].min()), "last_year": _whole_years(by_agency["_year"].max()),
         "reports": by_agency.size().to_numpy(),
@@ -100,7 +100,7 @@ def agencies_frame(reports: pd.DataFrame) -> pd.DataFrame:
     return frame[list(AGENCY_COLUMNS)]
 
 
-#: the agency's place and kind: its latest report's, else another report's (`_latest_else_any`)
+#: the agency's place and kind: its latest report's, else another report's (`_places`)
 PLACE_COLUMNS = ("adcode", "province", "city", "county", "township", "tier", "level")
 
 
@@ -120,14 +120,13 @@ def _listed(names: pd.Series) -> list[list]:
     return [found if isinstance(found, list) else [] for found in names]
 
 
-def _latest_else_any(known: pd.DataFrame, latest: pd.DataFrame, column: str):
-    """The latest report's value, else the last other report's that has one (a value one year's
-    text left null)."""
-    if column not in known:
-        return None
-    fallback = known.groupby("agency_id", sort=True)[column].last()  # the last non-null, in row order
-    mine = latest[column]
-    return mine.where(mine.notna(), fallback.reindex(mine.index)).astype(object).to_numpy()
+def _places(latest: pd.DataFrame, by_agency) -> dict:
+    """`PLACE_COLUMNS` of each agency: its latest report's value, else the last other report's
+    that has one (a value one year's text left null); None for a column the reports lack."""
+    present = [c for c in PLACE_COLUMNS if c in latest]
+    mine = latest[present]
+    values = mine.where(mine.notna(), by_agency[present].last().reindex(mine.index))  # last non-null, row order
+    return {c: values[c].astype(object).to_numpy() if c in present else None for c in PLACE_COLUMNS}
 
 
 def portals(known: pd.DataFrame) -> pd.Series:

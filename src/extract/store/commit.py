@@ -66,10 +66,11 @@ def staging_dir(curated_dir: str | Path, run_id: str) -> Path:
 def stage_frames(stage_dir: str | Path, name: str, reports: pd.DataFrame, cells: pd.DataFrame,
                  flags: pd.DataFrame) -> None:
     """A batch's rows staged as `<name>-<dataset>.parquet`, the reports file last: its presence
-    marks the batch complete."""
+    marks the batch complete. Then what parsing the batch freed is handed back (`extract.memory`)."""
     frames = {"reports": reports, "cells": cells, "flags": flags}
     for dataset in DATASET_ORDER:
         write_parquet_atomic(to_table(dataset, frames[dataset]), Path(stage_dir) / f"{name}-{dataset}.parquet")
+    give_back()  # what parsing the batch freed (`extract.memory`)
 
 
 def staged_files(stage_dir: str | Path) -> dict[str, list[Path]]:

@@ -15,7 +15,6 @@ from typing import Callable, Iterable, Iterator
 
 import pandas as pd
 
-from extract.memory import give_back
 from extract.store.commit import commit, remove_staging, stage_frames, staged_files, staging_dir
 from extract.parse import ParseResult, parse_path
 from extract.read.sniff import sniff_format
@@ -134,7 +133,6 @@ def curate(results: Iterable[ParseResult], out: Path, batch: int = BATCH) -> Sum
             for result in chunk:
                 summary.add(result)
             stage_frames(stage, f"{number:06d}", *frames(chunk))
-            give_back()  # what parsing the batch freed (`extract.memory`)
             staged += len(chunk)
             if staged >= max(FIRST_COMMIT, committed):
                 committed += commit(out, stage).parsed

@@ -32,7 +32,6 @@ import pandas as pd
 from extract import __version__
 from extract.crawl.archive import ARCHIVED_OUTCOMES, Archive, read_manifest
 from extract.store.curate import Summary, frames, settle_chunk
-from extract.memory import give_back
 from extract.store.commit import STAGING, stage_frames
 from extract.store.datasets import read_dataset
 from extract.parse import ParseResult, parse_bytes
@@ -241,5 +240,4 @@ def stage_batch(raw_dir: str | Path, sources: list[Source], stage_dir: str | Pat
     for result in results:
         summary.add(result)
     stage_frames(stage_dir, name, *frames(results))
-    give_back()  # what parsing the batch freed (`extract.memory`)
     return BatchResult(name, len(sources), summary)
