@@ -389,8 +389,35 @@ def test_the_batch_size_follows_the_documents_and_the_workers():
     assert batch_size(1, 8) == 1
     sources = [Source(f"{i:064x}") for i in range(2000)]
     chunks = batches(sources, workers=2)
-    assert len(chunks) == 2 * BATCHES_PER_WORKER and sum(chunks, []) == sources
+    assert sum(chunks, []) == sources
+    assert [len(c) for c in chunks[:BATCHES_PER_WORKER]] == [batch_size(2000, 2)] * BATCHES_PER_WORKER
     assert len(batches(sources[:60], workers=2)) == 6
+
+
+@pytest.mark.parametrize("documents, workers", [(2000, 2), (10_000, 2), (150_000, 8), (999, 3), (45, 4)])
+def test_the_last_batches_taper_so_the_workers_finish_together(documents, workers):
+    """Guided scheduling: full batches while many documents are left, then each at most a
+    1/(2·workers) share of what is left, down to `MIN_BATCH`: the last batch every worker waits
+    on is small, whatever the run's size."""
+    from extract.store.incremental import MIN_BATCH, batch_size, batch_sizes
+
+    sizes = batch_sizes(documents, workers)
+    assert sum(sizes) == documents and sizes == sorted(sizes, reverse=True)
+    assert max(sizes) == batch_size(documents, workers)
+    left = documents
+    for size in sizes:
+        assert size <= max(MIN_BATCH, -(-left // (2 * workers)))
+        left -= size
+    assert sizes[-1] <= MIN_BATCH
+    assert sum(sizes[-workers:]) <= max(workers * MIN_BATCH, documents // (4 * workers))
+    assert len(sizes) <= -(-documents // max(sizes)) + 2 * workers * 6  # the taper adds a few batches, not many
+
+
+def test_one_worker_gets_full_batches():
+    from extract.store.incremental import batch_size, batch_sizes
+
+    assert batch_sizes(10_000, 1) == [batch_size(10_000, 1)] * 25
+    assert batch_sizes(1_001, 1) == [251, 251, 251, 248]
 
 
 GROWTH = """
@@ -439,3 +466,45 @@ def test_a_spill_is_one_scratch_file_whatever_the_targets(tmp_path, monkeypatch)
         assert {bucket_of(r) for r in pa.compute.unique(rows.column("report_id")).to_pylist()} == {bucket}
     assert sum(module._rows(mine).num_rows for mine in parts.values()) == 20 * sum(
         len(r.cells) for r in _twelve_results())
+
+
+def test_the_commit_rewrites_files_on_several_threads_to_the_same_bytes(tmp_path, monkeypatch):
+    """A commit on three threads rewrites files at the same time (two rewrites meet at a barrier,
+    which a one-at-a-time commit never reaches) and writes byte for byte what one thread writes;
+    dropping every report of a year then removes that year's folders, and only those."""
+    import shutil
+    import threading
+
+    from extract.store import commit as module
+
+    upsert, barrier, callers = module.upsert_file, threading.Barrier(2, timeout=20), iter(range(10**6))
+
+    def meeting(*args, **kwargs):
+        if next(callers) < 2:  # the first two rewrites wait for each other
+            try:
+                barrier.wait()
+            except threading.BrokenBarrierError:
+                pass
+        return upsert(*args, **kwargs)
+
+    stage = tmp_path / "stage"
+    _replicated_batches(list(_twelve_results()), stage, copies=6)
+    shutil.copytree(stage, tmp_path / "stage-copy")
+    serial, threaded = tmp_path / "serial", tmp_path / "threaded"
+    commit(serial, tmp_path / "stage-copy")
+    monkeypatch.setattr(module, "upsert_file", meeting)
+    result = commit(threaded, stage, threads=3)
+    assert not barrier.broken, "no two files were rewritten at the same time"
+    assert result.parsed == 72 and file_hashes(threaded) == file_hashes(serial)
+
+    reports = read_dataset(serial, "reports")
+    gone = reports.loc[reports["year"] == 2019, "report_id"].tolist()
+    for root, threads in ((serial, 1), (threaded, 3)):
+        (root / "empty-stage").mkdir()
+        assert commit(root, root / "empty-stage", superseded=gone, threads=threads).dropped == 12
+        shutil.rmtree(root / "empty-stage")
+    assert file_hashes(threaded) == file_hashes(serial)
+    for dataset in ("cells", "flags", "reports"):
+        assert not (threaded / dataset / "year=2019").exists()
+        assert (threaded / dataset / "year=2021").is_dir()
+    assert set(read_dataset(threaded, "reports")["year"]) == set(range(2020, 2025))

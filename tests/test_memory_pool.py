@@ -60,8 +60,8 @@ import json
 import psutil
 import pyarrow as pa
 import pyarrow.compute as pc
-from extract.memory import give_back, use_arrow_pool
-use_arrow_pool()
+from extract.memory import give_back, use_pipeline_memory
+use_pipeline_memory()
 rss = lambda: psutil.Process().memory_info().rss
 base = pa.array(range(8192), pa.int64())
 before = rss()
@@ -83,3 +83,42 @@ def test_freed_memory_goes_back_to_the_system():
     rss = json.loads(proc.stdout.strip().splitlines()[-1])
     assert rss["freed"] - rss["before"] > 150 * 2**20  # freed, but still the process's
     assert rss["given_back"] - rss["before"] < 40 * 2**20
+
+
+SLIDING_THRESHOLD = """
+import ctypes, json, sys
+import psutil
+from extract.memory import use_pipeline_memory
+if sys.argv[1] == "pipeline":
+    use_pipeline_memory()
+libc = ctypes.CDLL(None)
+libc.malloc.restype, libc.malloc.argtypes, libc.free.argtypes = ctypes.c_void_p, [ctypes.c_size_t], [ctypes.c_void_p]
+rss = lambda: psutil.Process().memory_info().rss
+MB = 1 << 20
+big = libc.malloc(30 * MB)  # one big table freed ...
+ctypes.memset(big, 1, 30 * MB)
+libc.free(big)
+before = rss()
+blocks = [libc.malloc(MB) for _ in range(50)]  # ... then smaller buffers, at the heap's top
+for block in blocks:
+    ctypes.memset(block, 1, MB)
+for block in reversed(blocks):
+    libc.free(block)
+print(json.dumps({"kept": rss() - before}))
+"""
+
+
+@pytest.mark.skipif(__import__("platform").libc_ver()[0] != "glibc", reason="glibc's malloc")
+def test_memory_freed_at_the_top_of_the_heap_leaves_at_once():
+    """glibc slides its thresholds up with the biggest block freed so far: after one 30 MB buffer,
+    50 MB freed at the heap's top stay the process's. With the pipeline's thresholds fixed they
+    go back when freed."""
+    kept = {}
+    for mode in ("default", "pipeline"):
+        env = {k: v for k, v in os.environ.items() if not k.startswith("MALLOC_")}
+        proc = subprocess.run([sys.executable, "-c", SLIDING_THRESHOLD, mode], capture_output=True, text=True,
+                              env=env, timeout=120, check=False)
+        assert proc.returncode == 0, proc.stderr[-3000:]
+        kept[mode] = json.loads(proc.stdout.strip().splitlines()[-1])["kept"]
+    assert kept["default"] > 40 * 2**20, kept  # what the pipeline's processes did before
+    assert kept["pipeline"] < 5 * 2**20, kept

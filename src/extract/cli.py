@@ -18,7 +18,7 @@ from rich.progress import (BarColumn, MofNCompleteColumn, Progress, SpinnerColum
 from rich.table import Table
 
 from extract import __version__, settings
-from extract.memory import use_arrow_pool
+from extract.memory import use_pipeline_memory
 from extract.research import commands as research
 from extract.research.commands import fail, writable_folder
 
@@ -77,7 +77,7 @@ def _show_version(value: bool) -> None:
 def main_options(version: bool = typer.Option(False, "--version", is_eager=True, callback=_show_version,
                                               help="Print the package version and exit.")) -> None:
     """Chinese government open-information annual reports → Parquet data."""
-    use_arrow_pool()
+    use_pipeline_memory()
 
 
 def _checked_portals(portals: Path | None) -> None:

@@ -29,7 +29,14 @@ def demo_cache_dir() -> Path:
     return cache_dir() / "demo-portal"
 
 
-#: the Arrow memory pool of the pipeline's processes (`extract.memory.use_arrow_pool`): the C
+#: the Arrow memory pool of the pipeline's processes (`extract.memory.use_pipeline_memory`): the C
 #: library's allocator. Measured on `ogi parse` of 2,000 forged reports, peak RSS: pyarrow's default
 #: (mimalloc) 325 MB, jemalloc 290, system 279; a commit of 8,000 reports: 32 s, 29 s, 25 s.
 ARROW_POOL = "system"
+
+#: glibc's malloc thresholds in the pipeline's processes, fixed (`extract.memory`): blocks under 32
+#: MiB from the heap (where glibc's sliding threshold ends up anyway), and free memory at the heap's
+#: top past 128 KiB handed back at once (glibc's start value, which it would slide up to 64 MiB).
+#: `ogi parse` of the forged national run (`benchmarks/national_scale.py`), peak RSS at 10,000
+#: reports: sliding 328 MB, fixed 298; mapping every block over 256 KiB instead: 297, 5 % slower.
+MALLOC_THRESHOLDS = {"mmap": 32 * 2**20, "trim": 128 * 2**10}

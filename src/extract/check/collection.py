@@ -45,7 +45,7 @@ import pyarrow.parquet as pq
 from extract.agencies import pairing_key, year_pairs
 from extract.model import Finding
 from extract.check.report import CLEAN_METHODS, TOLERANCE
-from extract.store.datasets import (FLAGS, curated_lock, dataset_files, migrate_layout, read_dataset, replace_rows,
+from extract.store.datasets import (FLAGS, Matching, curated_lock, dataset_files, migrate_layout, read_dataset, replace_rows,
                                     to_table)
 from extract.find.statements import COLUMN_PREFIX, FACT_WORDS, FACTS
 
@@ -268,7 +268,7 @@ def write_cross_flags(root: Path, flags: pd.DataFrame) -> None:
 
 
 def _replace_cross_flags(root: Path, flags: pd.DataFrame) -> None:
-    replace_rows(root, "flags", to_table("flags", flags), replaces=pc.field("check").isin(sorted(CROSS_CHECKS)))
+    replace_rows(root, "flags", to_table("flags", flags), replaces=Matching("check", pa.array(sorted(CROSS_CHECKS))))
 
 
 # ---------------------------------------------------------------- carry.cross_year

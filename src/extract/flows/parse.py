@@ -26,7 +26,7 @@ from prefect.context import get_run_context
 from prefect.futures import as_completed
 from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTaskRunner
 
-from extract.memory import use_arrow_pool
+from extract.memory import use_pipeline_memory
 from extract.store.curate import Summary
 from extract.store.commit import CommitResult, commit, remove_staging, staging_dir
 from extract.store.incremental import BatchResult, Plan, Source, batches, plan_parse, stage_batch
@@ -62,14 +62,14 @@ def plan_task(raw_dir: str, curated_dir: str, years: list[int] | None, portals: 
 
 @task(name="parse batch", cache_policy=NO_CACHE, retries=1, task_run_name="parse batch {name}")
 def parse_batch(raw_dir: str, sources: list[Source], stage_dir: str, name: str) -> BatchResult:
-    use_arrow_pool()  # in a worker process or on a Dask worker: where the task runs
+    use_pipeline_memory()  # in a worker process or on a Dask worker: where the task runs
     return stage_batch(raw_dir, sources, stage_dir, name)
 
 
 @task(name="commit", cache_policy=NO_CACHE)
-def commit_task(curated_dir: str, stage_dir: str, superseded: list[str]) -> CommitResult:
-    use_arrow_pool()
-    return commit(curated_dir, stage_dir, superseded)
+def commit_task(curated_dir: str, stage_dir: str, superseded: list[str], threads: int = 1) -> CommitResult:
+    use_pipeline_memory()
+    return commit(curated_dir, stage_dir, superseded, threads)
 
 
 @flow(name="parse")
@@ -101,7 +101,8 @@ def parse_flow(
         if plan.sources:
             summary, failed = _parse_batches(plan, raw_dir, str(stage), batch_size, dask_address, workers)
         # old versions go only when every new version made it in
-        committed = commit_task(curated_dir, str(stage), [] if failed else plan.superseded)
+        committed = commit_task(curated_dir, str(stage), [] if failed else plan.superseded,
+                                workers or os.cpu_count() or 1)  # the cores the parsing had, now free
     finally:
         remove_staging(stage)
     if failed:

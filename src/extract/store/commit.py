@@ -24,20 +24,20 @@ from __future__ import annotations
 
 import shutil
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from extract.atomic import write_parquet_atomic
 from extract.memory import give_back
-from extract.store.datasets import (PART_GLOB, curated_lock, files_holding, group_by_bucket,
-                                    migrate_layout, sort_by_file, target_order, to_table, upsert_file,
-                                    write_agencies)
+from extract.store.datasets import (PART_GLOB, Matching, curated_lock, files_holding, group_by_bucket,
+                                    migrate_layout, remove_empty_years, sort_by_file, target_order, to_table,
+                                    upsert_file, write_agencies)
 
 STAGING = ".staging"  # under the curated folder; hidden, so dataset readers never see it
 STALE_STAGING_SECONDS = 24 * 3600
@@ -79,9 +79,11 @@ def staged_files(stage_dir: str | Path) -> dict[str, list[Path]]:
     return {dataset: [Path(stage_dir) / f"{name}-{dataset}.parquet" for name in names] for dataset in DATASET_ORDER}
 
 
-def commit(curated_dir: str | Path, stage_dir: str | Path, superseded: Iterable[str] = ()) -> CommitResult:
+def commit(curated_dir: str | Path, stage_dir: str | Path, superseded: Iterable[str] = (),
+           threads: int = 1) -> CommitResult:
     """Upsert every complete staged batch into the datasets and drop the `superseded` reports,
-    one atomic rewrite per touched file, holding the curated folder's lock (see the module)."""
+    one atomic rewrite per touched file, holding the curated folder's lock (see the module);
+    `threads` files rewritten at a time."""
     curated_dir, stage_dir = Path(curated_dir), Path(stage_dir)
     staged = staged_files(stage_dir)
     parsed = set(_staged_ids(staged["reports"]).to_pylist())
@@ -94,7 +96,7 @@ def commit(curated_dir: str | Path, stage_dir: str | Path, superseded: Iterable[
         migrate_layout(curated_dir)
         before = _file_stamps(curated_dir)
         for dataset in DATASET_ORDER:
-            commit_dataset(curated_dir, dataset, staged[dataset], stage_dir / SPILL / dataset, by_bucket)
+            commit_dataset(curated_dir, dataset, staged[dataset], stage_dir / SPILL / dataset, by_bucket, threads)
         write_agencies(curated_dir)
         after = _file_stamps(curated_dir)
     give_back()  # what the commit freed (`extract.memory`)
@@ -103,18 +105,36 @@ def commit(curated_dir: str | Path, stage_dir: str | Path, superseded: Iterable[
 
 
 def commit_dataset(curated_dir: Path, dataset: str, files: list[Path], spill: Path,
-                   by_bucket: dict[str, pa.Array]) -> None:
+                   by_bucket: dict[str, pa.Array], threads: int = 1) -> None:
     """One dataset's part of the commit: the staged `files` regrouped by target, then every target
-    file and every file holding one of the reports (`by_bucket`: their ids by bucket) rewritten."""
+    file and every file holding one of the reports (`by_bucket`: their ids by bucket) rewritten,
+    `threads` at a time (Parquet's reading, compressing and writing and the disk's flush release
+    the GIL). Year folders left empty are removed after the last rewrite, never during: another
+    thread may be writing into one."""
     targets = regroup_by_target(files, spill)
     holding = files_holding(curated_dir, dataset, pa.concat_arrays(list(by_bucket.values())))
-    for number, (year, bucket) in enumerate(sorted(set(targets) | holding, key=target_order), start=1):
-        rows = _rows(targets[year, bucket]) if (year, bucket) in targets else None
-        upsert_file(curated_dir, dataset, year, bucket, rows, pc.field("report_id").isin(by_bucket[bucket]))
+
+    def rewrite(target: tuple) -> bool:
+        year, bucket = target
+        rows = _rows(targets[target]) if target in targets else None
+        return upsert_file(curated_dir, dataset, year, bucket, rows, Matching("report_id", by_bucket[bucket]), prune=False)
+
+    order = sorted(set(targets) | holding, key=target_order)
+    for number, _ in enumerate(_each(rewrite, order, threads), start=1):
         if number % GIVE_BACK_FILES == 0:
             give_back()
+    remove_empty_years(curated_dir, dataset)
     shutil.rmtree(spill, ignore_errors=True)
     give_back()
+
+
+def _each(function: Callable, items: list, threads: int) -> Iterator:
+    """`function` of each of `items`, in order, on `threads` threads (on this one when 1)."""
+    if threads <= 1:
+        yield from map(function, items)
+        return
+    with ThreadPoolExecutor(threads) as pool:
+        yield from pool.map(function, items)
 
 
 def _staged_ids(files: list[Path]) -> pa.Array:

@@ -28,6 +28,8 @@ from __future__ import annotations
 import hashlib
 import re
 from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -187,7 +189,7 @@ def _upsert_rows(root: Path, name: str, year, rows: pa.Table) -> None:
     reports' rows there."""
     rows = rows.append_column("year", pa.array([year] * rows.num_rows, pa.int16()))
     for (year, bucket), mine in split_by_file(rows).items():
-        upsert_file(root, name, year, bucket, mine, pc.field("report_id").isin(pc.unique(mine.column("report_id"))))
+        upsert_file(root, name, year, bucket, mine, Matching("report_id", pc.unique(mine.column("report_id"))))
 
 
 def split_by_file(table: pa.Table) -> dict[tuple, pa.Table]:
@@ -213,7 +215,7 @@ def sort_by_file(table: pa.Table) -> tuple[pa.Table, dict[tuple, tuple[int, int]
     return keyed.drop_columns(["_bucket"]), ranges
 
 
-def replace_rows(root: Path, name: str, rows: pa.Table, replaces: pc.Expression) -> int:
+def replace_rows(root: Path, name: str, rows: pa.Table, replaces: Matching) -> int:
     """In every file of dataset `name`, drop the rows `replaces` selects, and add `rows` (with a
     `year` column) to their files; returns the files written."""
     targets = split_by_file(rows)
@@ -230,6 +232,12 @@ def target_order(target: tuple) -> tuple:
     return (year is None, year or 0, bucket)
 
 
+def remove_empty_years(root: Path, name: str) -> None:
+    """The year folders of dataset `name` that hold nothing, removed."""
+    for folder in Path(root, name).glob("year=*"):
+        _remove_empty(folder)
+
+
 def _remove_empty(folder: Path) -> None:
     try:
         folder.rmdir()
@@ -237,6 +245,7 @@ def _remove_empty(folder: Path) -> None:
         pass
 
 
+@lru_cache(maxsize=None)  # one per dataset; built per file rewritten, it cost a commit seconds
 def partition_schema(name: str) -> pa.Schema:
     """The schema of a partition file of dataset `name`: the dataset's columns but `year` (the
     folder names it), with their descriptions and the dataset's metadata."""
@@ -250,16 +259,22 @@ def conform(table: pa.Table, name: str) -> pa.Table:
     """`table` as a partition file of dataset `name`: its columns in order and type, missing ones
     null, others (`year`, columns no longer in the schema) dropped."""
     schema = partition_schema(name)
-    columns = [table.column(f.name).cast(f.type) if f.name in table.column_names else pa.nulls(len(table), f.type)
-               for f in schema]
+    columns = [_column_as(table, f) for f in schema]
     return pa.Table.from_arrays(columns, schema=schema)
+
+
+def _column_as(table: pa.Table, field: pa.Field) -> pa.ChunkedArray | pa.Array:
+    if field.name not in table.column_names:
+        return pa.nulls(len(table), field.type)
+    column = table.column(field.name)
+    return column if column.type == field.type else column.cast(field.type)
 
 
 def read_file_table(file: Path, name: str) -> pa.Table:
     """One data file as an Arrow table of the partition schema (empty when not written)."""
     if not Path(file).exists():
         return partition_schema(name).empty_table()
-    return conform(pq.ParquetFile(file).read(), name)
+    return conform(pq.ParquetFile(file).read(use_threads=False), name)  # a small file: threads cost more
 
 
 def partition_ids(file: Path) -> pa.Array:
@@ -269,22 +284,36 @@ def partition_ids(file: Path) -> pa.Array:
     return pc.unique(pq.ParquetFile(file).read(columns=["report_id"]).column("report_id").combine_chunks())
 
 
+@dataclass(frozen=True)
+class Matching:
+    """The rows whose `column` holds one of `values`: what an upsert replaces (a compute kernel
+    over one column, not an expression, which runs a query plan on a thread pool per file)."""
+
+    column: str
+    values: pa.Array
+
+    def mask(self, table: pa.Table) -> pa.ChunkedArray:
+        return pc.is_in(table.column(self.column), value_set=self.values)
+
+
 def upsert_file(root: Path, name: str, year, bucket: str, rows: pa.Table | None,
-                replaces: pc.Expression | None) -> bool:
+                replaces: Matching | None, prune: bool = True) -> bool:
     """The one upsert of the store: in the file of `year` and `bucket` of dataset `name`, drop the
-    rows the `replaces` expression selects, add `rows`, sort and write atomically; a file left
-    with no rows is removed. Nothing is written (and False returned) when nothing would change.
-    Memory: this one file."""
+    rows `replaces` matches, add `rows`, sort and write atomically; a file left
+    with no rows is removed, and its year folder with it if that leaves it empty (unless not
+    `prune`: a caller rewriting several files at once removes them after, `remove_empty_years`).
+    Nothing is written (and False returned) when nothing would change. Memory: this one file."""
     path = part_path(root, name, year, bucket)
     old = read_file_table(path, name)
-    keep = old.filter(~replaces) if replaces is not None and old.num_rows else old
+    keep = old.filter(pc.invert(replaces.mask(old))) if replaces is not None and old.num_rows else old
     rows = conform(rows, name) if rows is not None and rows.num_rows else None
     if rows is None and keep.num_rows == old.num_rows:
         return False
     merged = pa.concat_tables([keep, rows]) if rows is not None else keep
     if not merged.num_rows:
         path.unlink()
-        _remove_empty(path.parent)
+        if prune:
+            _remove_empty(path.parent)
         return True
     write_parquet_atomic(sort_rows(merged, name), path)
     return True

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from itertools import accumulate
 from pathlib import Path
 from typing import Iterable
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -204,16 +205,33 @@ def batch_size(documents: int, workers: int = 1) -> int:
 
 
 def batches(sources: list[Source], size: int | None = None, workers: int = 1) -> list[list[Source]]:
-    """Split `sources` into batches of `batch_size` documents, or with `size` of at most `size`,
-    small enough that every worker gets at least two (a slow document then holds up one small
-    batch, not a worker's whole share)."""
+    """Split `sources` into batches for `workers`. With `size`, of at most `size` documents, small
+    enough that every worker gets at least two (a slow document then holds up one small batch,
+    not a worker's whole share). Without, of `batch_sizes`: `batch_size` documents, tapering
+    towards the end."""
     if not sources:
         return []
     if size is None:
-        size = batch_size(len(sources), workers)
+        sizes = batch_sizes(len(sources), workers)
     else:
         size = max(1, min(size, -(-len(sources) // (2 * max(1, workers)))))
-    return [sources[i:i + size] for i in range(0, len(sources), size)]
+        sizes = [size] * -(-len(sources) // size)
+    starts = [0, *accumulate(sizes)]
+    return [sources[start:end] for start, end in zip(starts, starts[1:])]
+
+
+def batch_sizes(documents: int, workers: int = 1) -> list[int]:
+    """The sizes of the batches of `documents` for `workers` (guided scheduling): `batch_size`
+    each, but never more than a 1/(2·workers) share of the documents still left, nor (that share
+    permitting) fewer than `MIN_BATCH`. So the last batches are small, and the workers finish
+    together instead of one waiting out another's last full batch. One worker waits for nobody:
+    its batches are all full."""
+    workers, full, sizes, left = max(1, workers), batch_size(documents, workers), [], documents
+    while left:
+        share = -(-left // (2 * workers)) if workers > 1 else full
+        sizes.append(min(left, full, max(MIN_BATCH, share)))
+        left -= sizes[-1]
+    return sizes
 
 
 # --- 2. parse a batch -------------------------------------------------------------------------
