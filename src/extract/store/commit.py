@@ -117,7 +117,7 @@ def commit_dataset(curated_dir: Path, dataset: str, files: list[Path], spill: Pa
     def rewrite(target: tuple) -> bool:
         year, bucket = target
         rows = _rows(targets[target]) if target in targets else None
-        return upsert_file(curated_dir, dataset, year, bucket, rows, Matching("report_id", by_bucket[bucket]), prune=False)
+        return upsert_file(curated_dir, dataset, year, bucket, rows, Matching("report_id", by_bucket[bucket]))
 
     order = sorted(set(targets) | holding, key=target_order)
     for number, _ in enumerate(_each(rewrite, order, threads), start=1):

@@ -223,6 +223,7 @@ def replace_rows(root: Path, name: str, rows: pa.Table, replaces: Matching) -> i
     written = 0
     for year, bucket in sorted(existing | set(targets), key=target_order):
         written += upsert_file(root, name, year, bucket, targets.get((year, bucket)), replaces)
+    remove_empty_years(root, name)
     return written
 
 
@@ -297,12 +298,12 @@ class Matching:
 
 
 def upsert_file(root: Path, name: str, year, bucket: str, rows: pa.Table | None,
-                replaces: Matching | None, prune: bool = True) -> bool:
+                replaces: Matching | None) -> bool:
     """The one upsert of the store: in the file of `year` and `bucket` of dataset `name`, drop the
-    rows `replaces` matches, add `rows`, sort and write atomically; a file left
-    with no rows is removed, and its year folder with it if that leaves it empty (unless not
-    `prune`: a caller rewriting several files at once removes them after, `remove_empty_years`).
-    Nothing is written (and False returned) when nothing would change. Memory: this one file."""
+    rows `replaces` matches, add `rows`, sort and write atomically; a file left with no rows is
+    removed (its year folder stays: the caller removes emptied ones after its last rewrite,
+    `remove_empty_years`, since several may run at once). Nothing is written (and False
+    returned) when nothing would change. Memory: this one file."""
     path = part_path(root, name, year, bucket)
     old = read_file_table(path, name)
     keep = old.filter(pc.invert(replaces.mask(old))) if replaces is not None and old.num_rows else old
@@ -312,8 +313,6 @@ def upsert_file(root: Path, name: str, year, bucket: str, rows: pa.Table | None,
     merged = pa.concat_tables([keep, rows]) if rows is not None else keep
     if not merged.num_rows:
         path.unlink()
-        if prune:
-            _remove_empty(path.parent)
         return True
     write_parquet_atomic(sort_rows(merged, name), path)
     return True
