@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import socket
 import statistics
@@ -33,7 +34,7 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def timed(args: list[str], cwd: Path) -> float:
+def timed(args: list[str], cwd: Path, idle: bool = False) -> float:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
     env["PYTHONPATH"] = str(REPO / "src")
     started = time.perf_counter()
@@ -42,6 +43,8 @@ def timed(args: list[str], cwd: Path) -> float:
     seconds = time.perf_counter() - started
     if done.returncode != 0:
         raise RuntimeError(f"ogi {' '.join(args)} failed: {done.stderr[-2000:]}")
+    if idle and not re.search(r"this run: 0 new documents archived, 0 parsed", " ".join(done.stdout.split())):
+        raise RuntimeError(f"ogi {' '.join(args)} had something to do: {done.stdout[-1000:]}")
     return seconds
 
 
@@ -62,7 +65,7 @@ def main() -> None:
         print(f"first ogi run (crawl and parse everything): {first:.1f} s; {files} archived files")
         idle, bare = [], []
         for i in range(args.repeat):
-            idle.append(timed(["run", "--demo-port", str(port)], work))
+            idle.append(timed(["run", "--demo-port", str(port)], work, idle=True))
             shutil.rmtree(work / "bare", ignore_errors=True)
             bare.append(timed(["parse", "data/raw/objects", "--curated", "bare"], work))
             print(f"  {i + 1}: ogi run, nothing new {idle[-1]:5.1f} s   ogi parse of the same files {bare[-1]:5.1f} s")

@@ -26,7 +26,7 @@ and MB per report at each size), the speed-up of 2 workers over 1, and the extra
 
     python benchmarks/national_scale.py                       # 2,000 reports
     python benchmarks/national_scale.py --sizes 2000,10000    # and 10,000 (forged once, then cached)
-    python benchmarks/national_scale.py --sizes 10000 --runs flow1,flow2
+    python benchmarks/national_scale.py --sizes 10000 --runs flow1,flow2 --repeat 3   # medians of 3 rounds
 """
 
 from __future__ import annotations
@@ -248,11 +248,18 @@ def load() -> str:
     return "load average " + " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
+def median_round(rounds: list[dict]) -> dict:
+    """The round of median time (the lower of the two middle ones for an even count)."""
+    return sorted(rounds, key=lambda got: got["seconds"])[(len(rounds) - 1) // 2]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="2000", help="report counts, comma-separated (default: 2000)")
     parser.add_argument("--runs", default=",".join(DEFAULT_RUNS),
                         help=f"which runs, of {','.join(RUNS)} (default: {','.join(DEFAULT_RUNS)})")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="rounds of the runs, interleaved; each run's figures are then its median round's (default: 1)")
     parser.add_argument("--dask-run", nargs=2, metavar=("RAW", "OUT"), help=argparse.SUPPRESS)
     parser.add_argument("--pool-run", nargs=3, metavar=("RAW", "OUT", "WORKERS"), help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -272,16 +279,22 @@ def main() -> None:
             raw, files = size_folders(index[:n])
             if n == sizes[0] and set(runs) - {"bare", "pool1", "pool2"}:
                 print(f"Prefect's database created once, before the runs: {warm_prefect(home, raw):.1f} s", flush=True)
-            results[n] = {}
-            for kind in runs:
-                with tempfile.TemporaryDirectory(prefix="ogi-national-") as work:
-                    before = load()
-                    got = measure(kind, raw, files, Path(work), home)
-                    got["load"] = before + " → " + load().removeprefix("load average ")
-                    results[n][kind] = got
-                    print(f"  {n:>6} {RUNS[kind]:30} {got['parsed']:6d} reports {got['seconds']:7.1f} s "
-                          f"{got['parsed'] / got['seconds']:6.1f} reports/s, peak RSS tree {got['tree_mb']:6.0f} MB, "
-                          f"largest process {got['max_mb']:5.0f} MB ({got['load']})", flush=True)
+            rounds: dict[str, list[dict]] = {kind: [] for kind in runs}
+            for _ in range(args.repeat):  # interleaved: a slow spell of the machine hits every run alike
+                for kind in runs:
+                    with tempfile.TemporaryDirectory(prefix="ogi-national-") as work:
+                        before = load()
+                        got = measure(kind, raw, files, Path(work), home)
+                        got["load"] = before + " → " + load().removeprefix("load average ")
+                        rounds[kind].append(got)
+                        print(f"  {n:>6} {RUNS[kind]:30} {got['parsed']:6d} reports {got['seconds']:7.1f} s "
+                              f"{got['parsed'] / got['seconds']:6.1f} reports/s, peak RSS tree {got['tree_mb']:6.0f} MB, "
+                              f"largest process {got['max_mb']:5.0f} MB ({got['load']})", flush=True)
+            results[n] = {kind: median_round(got) for kind, got in rounds.items()}
+            if args.repeat > 1 and {"flow1", "flow2"} <= set(runs):
+                ratios = [a["seconds"] / b["seconds"] for a, b in zip(rounds["flow1"], rounds["flow2"])]
+                print(f"  {n:>6} parse flow 2 workers / 1 worker, round by round: "
+                      + ", ".join(f"{r:.2f}×" for r in ratios), flush=True)
     print()
     print(f"{'reports':>7} {'run':30} {'reports/s':>9} {'s/report':>9} {'tree MB':>8} {'MB/report':>10} "
           f"{'largest MB':>10}")

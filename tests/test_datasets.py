@@ -150,3 +150,36 @@ def test_an_old_null_partition_is_moved_to_year_0_by_the_next_write(inputs, tmp_
     after = read_dataset(tmp_path, "reports")
     assert after["year"].isna().sum() == 1 and len(after) == len(before)
     assert len(pd.read_parquet(tmp_path / "flags")) == len(read_dataset(tmp_path, "flags"))
+
+
+def _ranges_by_python(rows: list[tuple]) -> dict[tuple, tuple[int, int]]:
+    """The reference: each (year, bucket) run of already sorted keys, walked one row at a time."""
+    ranges, start = {}, 0
+    for end in range(1, len(rows) + 1):
+        if end == len(rows) or rows[end] != rows[start]:
+            ranges[rows[start]] = (start, end - start)
+            start = end
+    return ranges
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_sort_by_file_gives_each_file_its_run_of_rows(seed):
+    import random
+
+    import pyarrow as pa
+
+    from extract.store.datasets import bucket_of, sort_by_file
+
+    rng = random.Random(seed)
+    ids = [f"{rng.getrandbits(64):016x}" for _ in range(rng.choice([1, 7, 300]))]
+    rows = [rng.choice(ids) for _ in range(rng.choice([1, 50, 3000]))]
+    year_of = {i: rng.choice([None, 2019, 2021, 2024]) for i in ids}
+    table = pa.table({"report_id": rows, "year": pa.array([year_of[i] for i in rows], pa.int16()),
+                      "row": list(range(len(rows)))}).slice(0)
+    table = pa.concat_tables([table.slice(0, len(rows) // 2), table.slice(len(rows) // 2)])  # chunked, as staged parts are
+    sorted_rows, ranges = sort_by_file(table)
+    keys = list(zip(sorted_rows.column("year").to_pylist(), map(bucket_of, sorted_rows.column("report_id").to_pylist())))
+    assert keys == sorted(keys, key=lambda k: (k[0] is None, k[0] or 0, k[1]))
+    assert ranges == _ranges_by_python(keys)
+    assert sorted(sorted_rows.column("row").to_pylist()) == list(range(len(rows)))  # every row, once
+    assert all(isinstance(n, int) for span in ranges.values() for n in span)

@@ -170,3 +170,18 @@ def test_report_pages_parse_to_their_truth(portal, client):
         result = parse.parse_bytes(response.content, urlsplit(record.url).path.rsplit("/", 1)[1], record.url)
         cells = result.cells[~result.cells["row"].str.startswith("extra.")]
         assert cell_differences(record.report.truth(), cells).empty, record.url
+
+
+def test_a_portal_on_another_port_links_to_itself_from_a_shared_cache(tmp_path, client):
+    """The disk cache outlives a portal, and the next may run on another port (the default one
+    taken, a test's free port): every link it serves, the bureau's absolute ones included, must
+    lead to its own files, or a crawl of it misses a whole column."""
+    with DemoPortal(seed=0, cache=tmp_path) as first:
+        for file in first.expected:  # everything rendered and kept on disk
+            first.content(file.url.removeprefix(first.base_url))
+        first_pages, first_items = crawl_column(client, first.start_urls[1], first)
+        with DemoPortal(seed=0, cache=tmp_path) as second:  # both running: two ports
+            pages, items = crawl_column(client, second.start_urls[1], second)
+            here = urlsplit(second.base_url).netloc
+    assert len(pages) == len(first_pages) and len(items) == len(first_items) > 0
+    assert {urlsplit(url).netloc for url in pages + sorted(items)} == {here}

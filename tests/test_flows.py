@@ -231,6 +231,32 @@ def test_a_failed_crawl_fails_the_pipeline_run_and_the_archive_is_still_parsed(p
     assert result["artifacts"] == list(artifact_keys(curated).values())
 
 
+def test_a_pipeline_run_is_one_flow_run_holding_the_crawl_and_parse_tasks(prefect_harness, tmp_path):
+    """The crawl and the parse run inside the pipeline's run, not as subflows (each would add a
+    flow run's round trips to the API, a fifth of an `ogi run` that has nothing to do)."""
+    from prefect import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterParentFlowRunId, TaskRunFilter, \
+        TaskRunFilterFlowRunId
+
+    from extract.crawl.testing import LocalSite, add_listing_site
+
+    with LocalSite() as site:
+        files = add_listing_site(site, years=range(2021, 2023))
+        state = flows_module("pipeline").pipeline_flow(urls=[site.url("/zfxxgk/ndbg/")], raw_dir=str(tmp_path / "raw"),
+                                                       curated_dir=str(tmp_path / "curated"), rate=100, workers=1,
+                                                       return_state=True)
+    assert state.is_completed() and state.result()["parse"]["parsed"] == len(files)
+    run_id = state.state_details.flow_run_id
+    with get_client(sync_client=True) as client:
+        children = client.read_flow_runs(flow_run_filter=FlowRunFilter(
+            parent_flow_run_id=FlowRunFilterParentFlowRunId(any_=[run_id])))
+        tasks = client.read_task_runs(task_run_filter=TaskRunFilter(flow_run_id=TaskRunFilterFlowRunId(any_=[run_id])))
+    assert children == []
+    names = sorted(task.name.rsplit("-", 1)[0] if task.name[-4:-3] == "-" else task.name for task in tasks)
+    assert {"plan parse", "commit", "check across reports", "publish artifacts"} <= set(names), names
+    assert any(name.startswith("crawl ") for name in names) and any(name.startswith("parse batch") for name in names)
+
+
 def test_artifact_keys_follow_the_curated_folder(tmp_path):
     import re
 
@@ -256,18 +282,45 @@ def test_a_flow_script_starts_one_temporary_server_for_itself_and_its_workers(ra
     assert "Starting temporary server" not in done.stdout + done.stderr
 
 
-HEARTBEATS = """
+def test_the_server_process_exits_3_when_its_port_is_taken(tmp_path):
+    """`TemporaryServer.ready` reads exit code 3 as "the port was taken meanwhile" and starts again
+    on another; the server's own process must keep uvicorn's code for it."""
+    import socket
+
+    from extract.flows.runtime import server_command
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    env.update(PREFECT_HOME=str(tmp_path / ".prefect"), PREFECT__SERVER_EPHEMERAL="1", PREFECT_UI_ENABLED="0")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        done = subprocess.run(server_command(taken.getsockname()[1]), env=env, cwd=tmp_path, capture_output=True,
+                              text=True, timeout=300)
+    assert done.returncode == 3, done.stderr[-3000:]
+
+
+LASTING_SERVER_CHORES = """
 import sys
 from extract.flows.runtime import prefect_api, prefect_environment
 prefect_environment(sys.argv[1])
 import time
 import prefect.flow_engine as engine
 from prefect import flow
-from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+from prefect.client.orchestration import SyncPrefectClient
+from prefect.settings import (PREFECT_CLIENT_SERVER_VERSION_CHECK_ENABLED, PREFECT_FLOWS_HEARTBEAT_FREQUENCY,
+                              temporary_settings)
 
-beats = []
-emit = engine.FlowRunEngine._emit_flow_run_heartbeat
-engine.FlowRunEngine._emit_flow_run_heartbeat = lambda self, *a: (beats.append(1), emit(self, *a))
+calls = {"heartbeat": 0, "version": 0}
+emit, version = engine.FlowRunEngine._emit_flow_run_heartbeat, SyncPrefectClient.api_version
+
+def count(name, call):
+    def counted(*args):
+        calls[name] += 1
+        return call(*args)
+    return counted
+
+engine.FlowRunEngine._emit_flow_run_heartbeat = count("heartbeat", emit)
+SyncPrefectClient.api_version = count("version", version)
 
 @flow
 def pause():
@@ -275,20 +328,24 @@ def pause():
 
 with prefect_api():
     pause()
-    quiet = len(beats)
-    with temporary_settings({PREFECT_FLOWS_HEARTBEAT_FREQUENCY: 30}):  # what a lasting server gets
+    quiet = dict(calls)
+    # what a lasting server gets
+    with temporary_settings({PREFECT_FLOWS_HEARTBEAT_FREQUENCY: 30, PREFECT_CLIENT_SERVER_VERSION_CHECK_ENABLED: True}):
         pause()
-print(quiet, len(beats) - quiet)
+print(quiet["heartbeat"], quiet["version"], calls["heartbeat"] - quiet["heartbeat"], calls["version"] - quiet["version"])
 """
 
 
-def test_flows_on_the_temporary_server_send_no_heartbeats(tmp_path):
+def test_flows_on_the_temporary_server_skip_what_only_a_lasting_server_needs(tmp_path):
     """Heartbeats let a lasting server mark a crashed run; the temporary one ends with the command,
-    and each flow's end would wait up to a second for the heartbeat thread (three flows a run)."""
+    and a flow's end would wait up to a second for the heartbeat thread. The version check asks a
+    server that runs this very Prefect; its first request, to a server still cold, costs a quarter
+    of a second."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
     env["PYTHONPATH"] = str(REPO / "src")
-    done = subprocess.run([sys.executable, "-c", HEARTBEATS, str(tmp_path / ".prefect")], env=env, cwd=tmp_path,
-                          capture_output=True, text=True, timeout=300, check=False)
+    done = subprocess.run([sys.executable, "-c", LASTING_SERVER_CHORES, str(tmp_path / ".prefect")], env=env,
+                          cwd=tmp_path, capture_output=True, text=True, timeout=300, check=False)
     assert done.returncode == 0, done.stderr[-3000:]
-    quiet, beating = map(int, done.stdout.split())
-    assert (quiet, beating) == (0, 1)
+    quiet_beats, quiet_checks, beats, checks = map(int, done.stdout.split())
+    assert (quiet_beats, quiet_checks) == (0, 0)
+    assert beats == 1 and checks == 1

@@ -18,7 +18,7 @@ from rich.progress import (BarColumn, MofNCompleteColumn, Progress, SpinnerColum
 from rich.table import Table
 
 from extract import __version__, settings
-from extract.memory import use_pipeline_memory
+from extract.memory import end_without_last_collection, use_pipeline_memory
 from extract.research import commands as research
 from extract.research.commands import fail, writable_folder
 
@@ -372,6 +372,8 @@ def _absolute(path: Path | None) -> str | None:
 
 
 def main() -> None:  # pragma: no cover
+    """The `ogi` command (a process of its own, unlike the tests' `CliRunner`)."""
+    end_without_last_collection()
     app()
 
 

@@ -14,7 +14,9 @@ def run_script(name: str, server: bool = False) -> None:
     flow's own command line (`extract.flows.<name>.main`). With `server`, the temporary Prefect
     server starts first, in a subprocess, while this one imports Prefect (not for ``--help``)."""
     from extract.flows.runtime import prefect_environment, temporary_server
+    from extract.memory import end_without_last_collection
 
+    end_without_last_collection()
     prefect_environment(verbose="--verbose" in sys.argv)
     if not server:
         import_module(f"extract.flows.{name}").main()

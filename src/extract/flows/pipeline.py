@@ -61,19 +61,18 @@ def pipeline_flow(
     given) into `raw_dir`, parse what is new into `curated_dir` (only `years` and `portals`, by
     name, when given), publish the artifacts. A failed crawl fails the run, after the parse of
     what the archive holds: the run's state is `Failed`, its result still the run's dict."""
+    # the crawl and the parse flows run inside this run, their tasks its tasks: as subflows, each
+    # would add a flow run's round trips to the API (a fifth of a run with nothing to do)
     report_progress("crawl", 0, None)
-    # unvalidated: a served run gets this module by value (cloudpickle), and the crawl flow's
-    # string annotation `FetchPolicy | None` cannot be resolved there; these values are plain
-    state = crawl_flow.with_options(validate_parameters=False)(
-        urls=urls, portals_file=portals_file, raw_dir=raw_dir, rate=rate, max_pages=max_pages, return_state=True)
-    if state.is_completed():
-        crawled = {k: v for k, v in state.result().items() if k != "manifest_files"}
-    else:  # what was archived before (and by the portals that did finish) is still to be parsed
-        crawled = {"error": state.message or state.name}
+    try:
+        crawled = crawl_flow.fn(urls=urls, portals_file=portals_file, raw_dir=raw_dir, rate=rate, max_pages=max_pages)
+        crawled = {k: v for k, v in crawled.items() if k != "manifest_files"}
+    except Exception as exc:  # what was archived before (and by the portals that did finish) is still to be parsed
+        crawled = {"error": f"{type(exc).__name__}: {exc}"}
         get_run_logger().error("the crawl failed (%s); parsing what the archive holds", crawled["error"])
     report_progress("crawl", 1, 1)
-    parsed = parse_flow(raw_dir=raw_dir, curated_dir=curated_dir, years=years, portals=portals,
-                        batch_size=batch_size, dask_address=dask_address, workers=workers)
+    parsed = parse_flow.fn(raw_dir=raw_dir, curated_dir=curated_dir, years=years, portals=portals,
+                           batch_size=batch_size, dask_address=dask_address, workers=workers)
     changed = parsed["parsed"] or parsed["superseded"]
     cross = check_task(curated_dir, raw_dir) if changed else None  # unchanged data: its checks stand
     line = {"new documents": crawled.get("new", 0), "parsed": parsed["parsed"], "up to date": parsed["up_to_date"],

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import atexit
 import importlib
-import importlib.util
 import os
 import socket
 import subprocess
@@ -38,13 +37,12 @@ def prefect_environment(home: str | Path | None = None, verbose: bool = False) -
 
 
 class TemporaryServer:
-    """Prefect's temporary API server for one command: the app Prefect's ephemeral mode serves
-    (`prefect.server.api.server:create_app` under uvicorn, as `SubprocessASGIServer` starts it),
-    launched as a subprocess without importing the server into this process. That import costs
-    seconds (FastAPI, SQLAlchemy, every API model) that a command would pay before its first
-    flow; launched first thing, the server starts on another core while the command does the rest
-    (`ogi run` renders the demo portal and imports its flows meanwhile). Start it with `start`,
-    wait for it with `ready`, end it with `stop`."""
+    """Prefect's temporary API server for one command: the app Prefect's ephemeral mode serves,
+    in a process of its own (`extract.flows.server`), so this one never imports the server. That
+    import costs seconds (FastAPI, SQLAlchemy, every API model) that a command would pay before
+    its first flow; launched first thing, the server starts on another core while the command
+    does the rest (`ogi run` renders the demo portal and imports its flows meanwhile). Start it
+    with `start`, wait for it with `ready`, end it with `stop`."""
 
     def __init__(self) -> None:
         self.process: subprocess.Popen | None = None
@@ -61,10 +59,7 @@ class TemporaryServer:
             env = {**os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1",
                    "PREFECT__SERVER_FINAL": "1"}
             env.pop("PREFECT_API_URL", None)
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "uvicorn", "--app-dir", _prefect_parent(), "--factory",
-                 "prefect.server.api.server:create_app", "--host", "127.0.0.1", "--port", str(self.port),
-                 "--log-level", "error", "--lifespan", "on"], env=env)
+            self.process = subprocess.Popen(server_command(self.port), env=env)
             atexit.register(self.stop)  # never outlive the command, whatever ends it
         return self
 
@@ -98,16 +93,17 @@ class TemporaryServer:
         self.process = None
 
 
+def server_command(port: int) -> list[str]:
+    """The temporary server's process: `extract.flows.server` run as a file, which imports
+    nothing of ours, so it starts however this process found `extract`; `-P` keeps the
+    script's folder off its import path (nothing there can shadow a module the server imports)."""
+    return [sys.executable, "-P", str(Path(__file__).with_name("server.py")), str(port)]
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-
-
-def _prefect_parent() -> str:
-    """The folder holding the `prefect` package (found without importing it)."""
-    spec = importlib.util.find_spec("prefect")
-    return str(Path(spec.origin).resolve().parent.parent)
 
 
 _LOCAL = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # 127.0.0.1: never through a proxy
@@ -135,6 +131,7 @@ def prefect_api(server: TemporaryServer | None = None) -> Iterator[str]:
     pool, a local Dask cluster) report to it too instead of each starting a server of its own."""
     from prefect.settings import (
         PREFECT_API_URL,
+        PREFECT_CLIENT_SERVER_VERSION_CHECK_ENABLED,
         PREFECT_FLOWS_HEARTBEAT_FREQUENCY,
         temporary_settings,
     )
@@ -149,17 +146,21 @@ def prefect_api(server: TemporaryServer | None = None) -> Iterator[str]:
     try:
         _import_flow_engine()  # while the server starts
         url = server.ready()
-        os.environ["PREFECT_API_URL"] = url
+        # no version check: the server runs this process's Prefect (its first request, the server
+        # still cold, costs a quarter of a second, and each worker process would repeat it)
+        os.environ.update({"PREFECT_API_URL": url, "PREFECT_CLIENT_SERVER_VERSION_CHECK_ENABLED": "false"})
         _refresh_global_settings()  # threads without a context of their own (Prefect's) see it too
         # no heartbeats: they let a lasting server mark a crashed run, and this one ends with the
         # command; each flow's end would wait up to a second for the heartbeat thread to wake
-        with temporary_settings({PREFECT_API_URL: url, PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
+        with temporary_settings({PREFECT_API_URL: url, PREFECT_CLIENT_SERVER_VERSION_CHECK_ENABLED: False,
+                                 PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
             try:
                 yield url
             finally:  # while the settings still name the server: a log worker started now must not
                 _drain_to_api()  # start an ephemeral server of its own
     finally:
-        os.environ.pop("PREFECT_API_URL", None)
+        for name in ("PREFECT_API_URL", "PREFECT_CLIENT_SERVER_VERSION_CHECK_ENABLED"):
+            os.environ.pop(name, None)
         _refresh_global_settings()
         server.stop()
 

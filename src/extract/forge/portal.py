@@ -85,6 +85,7 @@ class Resource:
     charset: str | None = None  # appended to Content-Type when set
     disposition: str | None = None  # Content-Disposition filename
     status: int = 200
+    portable: bool = True  # the same bytes whatever the portal's address: kept in the disk cache
 
 
 @dataclass
@@ -415,7 +416,7 @@ class DemoPortal:
         for k, items in enumerate(pages):
             path = BUREAU_COLUMN + ("" if k == 0 else f"?page={k + 1}")
             self._add(Resource(path, lambda i=items, k=k, n=len(pages): self._query_listing(i, k, n), "text/html",
-                               _moment(max(x.published for x in self._bureau_items))))
+                               _moment(max(x.published for x in self._bureau_items)), portable=False))
         self._alias(BUREAU_COLUMN + "?page=1", BUREAU_COLUMN)
 
     def _trs_listing(self, items: list[Item], page: int, pages: int) -> bytes:
@@ -519,11 +520,12 @@ class DemoPortal:
             lock = self._locks.setdefault(key, threading.Lock())
         with lock:
             if key not in self._cache:
-                body = self._disk.get(key) if self._disk else None
+                disk = self._disk if resource.portable else None
+                body = disk.get(key) if disk else None
                 if body is None:
                     body = resource.make()
-                    if self._disk:
-                        self._disk.put(key, body)
+                    if disk:
+                        disk.put(key, body)
                 self._cache[key] = (body, '"' + hashlib.sha1(body).hexdigest()[:20] + '"')
         return self._cache[key]
 

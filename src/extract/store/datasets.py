@@ -33,6 +33,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Iterator
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -206,13 +207,26 @@ def sort_by_file(table: pa.Table) -> tuple[pa.Table, dict[tuple, tuple[int, int]
         return table, {}
     keyed = table.append_column("_bucket", buckets_of(table.column("report_id")))
     keyed = keyed.sort_by([("year", "ascending", "at_end"), ("_bucket", "ascending")])
-    keys = list(zip(keyed.column("year").to_pylist(), keyed.column("_bucket").to_pylist()))
-    ranges, start = {}, 0
-    for end in range(1, len(keys) + 1):
-        if end == len(keys) or keys[end] != keys[start]:
-            ranges[keys[start]] = (start, end - start)
-            start = end
+    years, buckets = keyed.column("year").combine_chunks(), keyed.column("_bucket").combine_chunks()
+    starts = run_starts(years, buckets)
+    lengths = np.diff(starts, append=keyed.num_rows)
+    keys = zip(years.take(starts).to_pylist(), buckets.take(starts).to_pylist())
+    ranges = {key: (int(start), int(length)) for key, start, length in zip(keys, starts, lengths)}
     return keyed.drop_columns(["_bucket"]), ranges
+
+
+def run_starts(*columns: pa.Array) -> np.ndarray:
+    """Where each run of equal rows begins (a null equals a null): row 0, then every row whose
+    value differs from the row before in any of `columns`."""
+    n = len(columns[0])
+    starts = np.zeros(n, dtype=bool)
+    starts[0] = True
+    for column in columns:
+        before, after = column.slice(0, n - 1), column.slice(1)
+        differs = pc.fill_null(pc.not_equal(before, after), False)
+        null_changes = pc.not_equal(pc.is_null(before), pc.is_null(after))
+        starts[1:] |= pc.or_(differs, null_changes).to_numpy(zero_copy_only=False)
+    return np.flatnonzero(starts)
 
 
 def replace_rows(root: Path, name: str, rows: pa.Table, replaces: Matching) -> int:
