@@ -252,6 +252,7 @@ def test_a_pipeline_run_is_one_flow_run_holding_the_crawl_and_parse_tasks(prefec
             parent_flow_run_id=FlowRunFilterParentFlowRunId(any_=[run_id])))
         tasks = client.read_task_runs(task_run_filter=TaskRunFilter(flow_run_id=TaskRunFilterFlowRunId(any_=[run_id])))
     assert children == []
+    # Prefect names a task's runs "<task>-<3 characters>" unless the task names them itself
     names = sorted(task.name.rsplit("-", 1)[0] if task.name[-4:-3] == "-" else task.name for task in tasks)
     assert {"plan parse", "commit", "check across reports", "publish artifacts"} <= set(names), names
     assert any(name.startswith("crawl ") for name in names) and any(name.startswith("parse batch") for name in names)
